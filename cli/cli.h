@@ -1,0 +1,34 @@
+/* Shared pieces of the slimwave command line: option parsing, number parsing, reporting. */
+#ifndef SW_CLI_H
+#define SW_CLI_H
+
+#include <stdbool.h>
+
+#include "../core/backend.h"
+#include "../core/err.h"
+#include "../core/model.h"
+
+typedef struct cli_opt {
+  const char *name;   /* "--block" */
+  const char **value; /* option with a value, or NULL */
+  bool *flag;         /* flag without a value, or NULL */
+} cli_opt;
+
+/* Parses argv[1..] (argv[0] is the command name): options from opts, the rest positional.
+   Accepts "--name value" and "--name=value". Returns SW_OK or SW_EUSAGE with a message. */
+int cli_parse(int argc, char **argv, const cli_opt *opts, int nopts, const char **pos, int maxpos, int *npos, sw_err *err);
+int cli_int(const char *opt, const char *s, long lo, long hi, long *out, sw_err *err);
+int cli_double(const char *opt, const char *s, double lo, double hi, double *out, sw_err *err);
+/* "8" or "16,8": one count per array. */
+int cli_widths(const char *s, sw_widths *out, sw_err *err);
+/* NULL name: the default (SLIMWAVE_BACKEND, else best usable); logs the choice to stderr. */
+const sw_backend *cli_backend(const char *name, bool quiet, sw_err *err);
+void cli_widths_str(const sw_widths *w, char *buf, int len);
+bool cli_is_help(int argc, char **argv);
+
+/* Subcommands: argc/argv start at the subcommand's name. Return an exit code. */
+int cmd_info(int argc, char **argv);
+int cmd_process(int argc, char **argv);
+int cmd_backends(int argc, char **argv);
+
+#endif

@@ -1,0 +1,33 @@
+/* slimwave: one program, one subcommand per job. Exit codes: see README.md (core/err.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct cmd {
+  const char *name;
+  int (*run)(int, char **);
+  const char *summary;
+} cmd;
+
+static const cmd cmds[] = {
+  {"info", cmd_info, "describe a .nam model: architecture, widths, MACs/sample, metadata"},
+  {"process", cmd_process, "render an audio file through a model at any width"},
+  {"backends", cmd_backends, "list compiled-in and usable backends and the CPU features seen"},
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: slimwave COMMAND [ARGS]   (slimwave COMMAND --help for details)\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+  fprintf(f, "\nexit codes: 0 ok, 1 failure, 2 bad arguments, 3 bad input file, 4 cannot write output,\n"
+             "            5 data check failed, 6 out of memory\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) { usage(stderr); return 2; }
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) { usage(stdout); return 0; }
+  for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+    if (!strcmp(argv[1], cmds[i].name)) return cmds[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "slimwave: unknown command \"%s\" (see slimwave --help)\n", argv[1]);
+  return 2;
+}

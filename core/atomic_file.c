@@ -1,0 +1,113 @@
+/* Temporary-file-then-rename writing, and bounded whole-file reading. */
+#include "atomic_file.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int is_dir(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int sw_atomic_tmpname(const char *path, char *tmp, size_t len, sw_err *err) {
+  if (!path || !*path) return sw_fail(err, SW_EOUTPUT, "empty output path");
+  if (is_dir(path)) return sw_fail(err, SW_EOUTPUT, "%s: is a directory", path);
+  const char *slash = strrchr(path, '/');
+  int dlen = slash ? (int)(slash - path + 1) : 0;
+  int n = snprintf(tmp, len, "%.*s.%s.tmp.XXXXXX", dlen, path, slash ? slash + 1 : path);
+  if (n < 0 || (size_t)n >= len) return sw_fail(err, SW_EOUTPUT, "%s: path too long", path);
+  int fd = mkstemp(tmp);
+  if (fd < 0) return sw_fail(err, SW_EOUTPUT, "%s: cannot create a file there: %s", path, strerror(errno));
+  close(fd);
+  return SW_OK;
+}
+
+int sw_atomic_rename(const char *tmp, const char *path, sw_err *err) {
+  if (rename(tmp, path) != 0) {
+    int e = errno;
+    remove(tmp);
+    return sw_fail(err, SW_EOUTPUT, "%s: cannot write: %s", path, strerror(e));
+  }
+  return SW_OK;
+}
+
+int sw_atomic_open(sw_atomic *a, const char *path, sw_err *err) {
+  memset(a, 0, sizeof *a);
+  if (strlen(path) >= sizeof a->path) return sw_fail(err, SW_EOUTPUT, "%s: path too long", path);
+  int rc = sw_atomic_tmpname(path, a->tmp, sizeof a->tmp, err);
+  if (rc) return rc;
+  strcpy(a->path, path);
+  a->f = fopen(a->tmp, "wb");
+  if (!a->f) {
+    int e = errno;
+    remove(a->tmp);
+    return sw_fail(err, SW_EOUTPUT, "%s: cannot write: %s", path, strerror(e));
+  }
+  return SW_OK;
+}
+
+int sw_atomic_commit(sw_atomic *a, sw_err *err) {
+  int bad = ferror(a->f);
+  bad |= fflush(a->f) != 0;
+  int e = errno;
+  bad |= fsync(fileno(a->f)) != 0;
+  bad |= fclose(a->f) != 0;
+  a->f = NULL;
+  if (bad) {
+    if (!e) e = errno;
+    remove(a->tmp);
+    return sw_fail(err, SW_EOUTPUT, "%s: write failed: %s", a->path, strerror(e ? e : EIO));
+  }
+  return sw_atomic_rename(a->tmp, a->path, err);
+}
+
+void sw_atomic_abort(sw_atomic *a) {
+  if (a->f) fclose(a->f);
+  a->f = NULL;
+  if (a->tmp[0]) remove(a->tmp);
+}
+
+int sw_write_file_atomic(const char *path, const void *data, size_t n, sw_err *err) {
+  sw_atomic a;
+  int rc = sw_atomic_open(&a, path, err);
+  if (rc) return rc;
+  if (n && fwrite(data, 1, n, a.f) != n) {
+    int e = errno;
+    sw_atomic_abort(&a);
+    return sw_fail(err, SW_EOUTPUT, "%s: write failed: %s", path, strerror(e));
+  }
+  return sw_atomic_commit(&a, err);
+}
+
+int sw_read_file(const char *path, size_t max, char **data, size_t *n, sw_err *err) {
+  *data = NULL;
+  *n = 0;
+  if (is_dir(path)) return sw_fail(err, SW_EINPUT, "%s: is a directory", path);
+  FILE *f = fopen(path, "rb");
+  if (!f) return sw_fail(err, SW_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+  size_t cap = 1 << 16, len = 0;
+  char *buf = malloc(cap + 1);
+  if (!buf) { fclose(f); return sw_fail(err, SW_ENOMEM, "%s: out of memory", path); }
+  for (;;) {
+    size_t got = fread(buf + len, 1, cap - len, f);
+    len += got;
+    if (len > max) { free(buf); fclose(f); return sw_fail(err, SW_EINPUT, "%s: larger than %zu bytes", path, max); }
+    if (got == 0) break;
+    if (len == cap) {
+      cap *= 2;
+      char *nb = realloc(buf, cap + 1);
+      if (!nb) { free(buf); fclose(f); return sw_fail(err, SW_ENOMEM, "%s: out of memory", path); }
+      buf = nb;
+    }
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) { free(buf); return sw_fail(err, SW_EINPUT, "%s: read error", path); }
+  buf[len] = 0;
+  *data = buf;
+  *n = len;
+  return SW_OK;
+}

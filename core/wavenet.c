@@ -1,0 +1,341 @@
+/* Streaming WaveNet inference. Each layer keeps its input in a linear history buffer (channel-
+   major rows, row stride cap) holding (K-1)*d past columns; when a block would run past the end,
+   the last history columns move to the front ("rewind"), amortised over many blocks. */
+#include "wavenet.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct hbuf {
+  float *p;
+  int hist, cap, pos; /* row stride cap; columns [pos-hist, pos) are history */
+} hbuf;
+
+typedef void (*layer_fn)(const sw_layer_args *, void *);
+typedef void (*conv_fn)(const sw_conv_args *, void *);
+
+typedef struct arr_rt {
+  hbuf *lin;         /* input of each layer; lin[0] = rechannel output */
+  hbuf head_in;      /* head accumulator s, with K_h - 1 history columns */
+  float *out;        /* residual output of the last layer, C x maxT */
+  float *head_out;   /* H x maxT */
+  sw_act *acts;      /* per-layer activation (fast tanh substituted) */
+  layer_fn *lfn;
+  void **lplan;
+  conv_fn rfn, gfn;
+  void *rplan, *gplan;
+} arr_rt;
+
+struct sw_wavenet {
+  const sw_net *net;
+  sw_layout L;
+  const sw_backend *be, *naive;
+  int maxT;
+  bool fast;
+  sw_widths w;
+  long rf;
+  arr_rt *arr;
+  float *scratch, *zeros, *discard;
+  int fallbacks;
+};
+
+static void *alloc64(size_t floats) {
+  size_t bytes = (floats * sizeof(float) + 63) & ~(size_t)63;
+  void *p = aligned_alloc(64, bytes ? bytes : 64);
+  if (p) memset(p, 0, bytes ? bytes : 64);
+  return p;
+}
+
+static int round16(long n) { return (int)((n + 15) & ~15L); }
+
+static int hbuf_init(hbuf *b, int rows, int hist, int maxT) {
+  int chunk = maxT > 2048 ? maxT : 2048;
+  b->hist = hist;
+  b->cap = round16((long)hist + chunk);
+  b->pos = hist;
+  b->p = alloc64((size_t)rows * (size_t)b->cap);
+  return b->p ? 0 : -1;
+}
+
+static void hbuf_make_room(hbuf *b, int rows, int T) {
+  if (b->pos + T <= b->cap) return;
+  if (b->hist)
+    for (int r = 0; r < rows; r++) memmove(b->p + (size_t)r * b->cap, b->p + (size_t)r * b->cap + b->pos - b->hist, sizeof(float) * (size_t)b->hist);
+  b->pos = b->hist;
+}
+
+static void free_plans(sw_wavenet *wn) {
+  if (!wn->arr) return;
+  for (int i = 0; i < wn->net->n_arrays; i++) {
+    arr_rt *a = &wn->arr[i];
+    if (wn->be->plan_free) {
+      for (int l = 0; l < wn->net->arrays[i].n_layers; l++)
+        if (a->lplan && a->lplan[l]) wn->be->plan_free(a->lplan[l]);
+      if (a->rplan) wn->be->plan_free(a->rplan);
+      if (a->gplan) wn->be->plan_free(a->gplan);
+    }
+    if (a->lplan) memset(a->lplan, 0, sizeof(void *) * (size_t)wn->net->arrays[i].n_layers);
+    a->rplan = a->gplan = NULL;
+  }
+}
+
+void sw_wavenet_free(sw_wavenet *wn) {
+  if (!wn) return;
+  free_plans(wn);
+  if (wn->arr) {
+    for (int i = 0; i < wn->net->n_arrays; i++) {
+      arr_rt *a = &wn->arr[i];
+      if (a->lin)
+        for (int l = 0; l < wn->net->arrays[i].n_layers; l++) free(a->lin[l].p);
+      free(a->lin);
+      free(a->head_in.p);
+      free(a->out);
+      free(a->head_out);
+      free(a->acts);
+      free(a->lfn);
+      free(a->lplan);
+    }
+    free(wn->arr);
+  }
+  sw_layout_free(&wn->L);
+  free(wn->scratch);
+  free(wn->zeros);
+  free(wn->discard);
+  free(wn);
+}
+
+/* The layer's arguments at the current width, without buffers (filled per block). */
+static sw_layer_args layer_proto(const sw_wavenet *wn, int i, int l) {
+  const sw_array_cfg *a = &wn->net->arrays[i];
+  const sw_layer_off *o = &wn->L.arrays[i].layers[l];
+  const float *W = wn->net->w;
+  int C = a->channels, K = a->layers[l].kernel;
+  sw_layer_args p = {
+    .C = wn->w.c[i], .K = K, .d = a->layers[l].dilation, .T = wn->maxT,
+    .gated = a->layers[l].gated, .act = wn->arr[i].acts[l],
+    .w = W + o->w, .b = W + o->b, .ldw = (ptrdiff_t)C * K, .m = W + o->m,
+    .v = o->v >= 0 ? W + o->v : NULL, .vb = o->v >= 0 ? W + o->vb : NULL, .ldv = C,
+  };
+  return p;
+}
+
+static sw_conv_args rechannel_proto(const sw_wavenet *wn, int i) {
+  const sw_array_cfg *a = &wn->net->arrays[i];
+  return (sw_conv_args){.cout = wn->w.c[i], .cin = i == 0 ? 1 : wn->w.c[i - 1], .K = 1, .d = 1, .T = wn->maxT,
+                        .w = wn->net->w + wn->L.arrays[i].r, .ldw = a->input_size};
+}
+
+static sw_conv_args head_proto(const sw_wavenet *wn, int i) {
+  const sw_array_cfg *a = &wn->net->arrays[i];
+  const sw_array_off *o = &wn->L.arrays[i];
+  int h = i + 1 < wn->net->n_arrays ? wn->w.c[i + 1] : a->head_size;
+  return (sw_conv_args){.cout = h, .cin = wn->w.c[i], .K = a->head_kernel, .d = 1, .T = wn->maxT,
+                        .w = wn->net->w + o->g, .ldw = (ptrdiff_t)a->channels * a->head_kernel,
+                        .b = o->gb >= 0 ? wn->net->w + o->gb : NULL};
+}
+
+static bool be_supports(const sw_backend *be, const sw_shape *s) { return !be->supports || be->supports(s); }
+
+/* Choose, per op, the backend's kernel or the naive one, and make plans. */
+static void bind_kernels(sw_wavenet *wn) {
+  free_plans(wn);
+  wn->fallbacks = 0;
+  const sw_backend *be = wn->be, *nv = wn->naive;
+  for (int i = 0; i < wn->net->n_arrays; i++) {
+    const sw_array_cfg *a = &wn->net->arrays[i];
+    arr_rt *r = &wn->arr[i];
+    for (int l = 0; l < a->n_layers; l++) {
+      sw_layer_args p = layer_proto(wn, i, l);
+      sw_shape s = {.is_layer = true, .C = p.C, .cin = p.C, .K = p.K, .d = p.d, .gated = p.gated,
+                    .has_v = p.v != NULL, .has_bias = true, .act = p.act, .max_T = wn->maxT};
+      r->lfn[l] = nv->layer_forward;
+      if (be != nv && be->layer_forward && be_supports(be, &s)) {
+        void *plan = be->layer_plan ? be->layer_plan(&p) : NULL;
+        if (!be->layer_plan || plan) { r->lfn[l] = be->layer_forward; r->lplan[l] = plan; }
+        else wn->fallbacks++;
+      } else if (be != nv) wn->fallbacks++;
+    }
+    sw_conv_args cr = rechannel_proto(wn, i), cg = head_proto(wn, i);
+    sw_conv_args *cv[2] = {&cr, &cg};
+    conv_fn *fn[2] = {&r->rfn, &r->gfn};
+    void **pl[2] = {&r->rplan, &r->gplan};
+    for (int j = 0; j < 2; j++) {
+      sw_shape s = {.is_layer = false, .C = cv[j]->cout, .cin = cv[j]->cin, .K = cv[j]->K, .d = 1,
+                    .has_bias = cv[j]->b != NULL, .max_T = wn->maxT};
+      *fn[j] = nv->conv_forward;
+      if (be != nv && be->conv_forward && be_supports(be, &s)) {
+        void *plan = be->conv_plan ? be->conv_plan(cv[j]) : NULL;
+        if (!be->conv_plan || plan) { *fn[j] = be->conv_forward; *pl[j] = plan; }
+        else wn->fallbacks++;
+      } else if (be != nv) wn->fallbacks++;
+    }
+  }
+}
+
+int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **out, sw_err *err) {
+  *out = NULL;
+  int rc = sw_net_check(net, "model", NULL, err);
+  if (rc) return rc;
+  if (net->nw != sw_net_count_weights(net)) return sw_fail(err, SW_EINPUT, "model: weight count does not match its config");
+  sw_wavenet *wn = calloc(1, sizeof *wn);
+  if (!wn) return sw_fail(err, SW_ENOMEM, "out of memory");
+  wn->net = net;
+  wn->naive = sw_backend_naive();
+  wn->be = opts && opts->backend ? opts->backend : wn->naive;
+  wn->maxT = opts && opts->max_block > 0 ? opts->max_block : 4096;
+  wn->fast = opts && opts->fast_tanh;
+  wn->w = sw_net_full_widths(net);
+  wn->rf = sw_net_receptive_field(net);
+  if (wn->maxT > (1 << 20)) {
+    int T = wn->maxT;
+    free(wn);
+    return sw_fail(err, SW_EUSAGE, "block size %d too large (max %d)", T, 1 << 20);
+  }
+  if ((rc = sw_layout_make(net, &wn->L, err))) { free(wn); return rc; }
+  wn->arr = calloc((size_t)net->n_arrays, sizeof *wn->arr);
+  if (!wn->arr) goto oom;
+  int maxC = 1;
+  for (int i = 0; i < net->n_arrays; i++) {
+    const sw_array_cfg *a = &net->arrays[i];
+    arr_rt *r = &wn->arr[i];
+    int C = a->channels;
+    if (C > maxC) maxC = C;
+    r->lin = calloc((size_t)a->n_layers, sizeof *r->lin);
+    r->acts = calloc((size_t)a->n_layers, sizeof *r->acts);
+    r->lfn = calloc((size_t)a->n_layers, sizeof *r->lfn);
+    r->lplan = calloc((size_t)a->n_layers, sizeof *r->lplan);
+    if (!r->lin || !r->acts || !r->lfn || !r->lplan) goto oom;
+    for (int l = 0; l < a->n_layers; l++) {
+      if (hbuf_init(&r->lin[l], C, (a->layers[l].kernel - 1) * a->layers[l].dilation, wn->maxT)) goto oom;
+      r->acts[l] = a->layers[l].act;
+      if (wn->fast && r->acts[l].kind == SW_ACT_TANH) r->acts[l].kind = SW_ACT_FAST_TANH;
+    }
+    if (hbuf_init(&r->head_in, C, a->head_kernel - 1, wn->maxT)) goto oom;
+    r->out = alloc64((size_t)C * wn->maxT);
+    r->head_out = alloc64((size_t)a->head_size * wn->maxT);
+    if (!r->out || !r->head_out) goto oom;
+  }
+  wn->scratch = alloc64(sw_layer_scratch_floats(maxC, wn->maxT));
+  wn->zeros = alloc64((size_t)wn->maxT);
+  wn->discard = alloc64((size_t)wn->maxT);
+  if (!wn->scratch || !wn->zeros || !wn->discard) goto oom;
+  bind_kernels(wn);
+  sw_wavenet_reset(wn);
+  *out = wn;
+  return SW_OK;
+oom:
+  sw_wavenet_free(wn);
+  return sw_fail(err, SW_ENOMEM, "out of memory creating the model");
+}
+
+int sw_wavenet_set_widths(sw_wavenet *wn, const sw_widths *w, sw_err *err) {
+  int rc = sw_net_check_widths(wn->net, w, err);
+  if (rc) return rc;
+  wn->w = *w;
+  bind_kernels(wn);
+  sw_wavenet_reset(wn);
+  return SW_OK;
+}
+
+int sw_wavenet_set_slim(sw_wavenet *wn, double v, sw_err *err) {
+  if (!(v >= 0.0 && v <= 1.0)) return sw_fail(err, SW_EUSAGE, "slim value %g outside [0, 1]", v);
+  sw_widths w = sw_net_widths_for_slim(wn->net, v);
+  return sw_wavenet_set_widths(wn, &w, err);
+}
+
+sw_widths sw_wavenet_widths(const sw_wavenet *wn) { return wn->w; }
+int sw_wavenet_fallbacks(const sw_wavenet *wn) { return wn->fallbacks; }
+const sw_backend *sw_wavenet_backend(const sw_wavenet *wn) { return wn->be; }
+long sw_wavenet_receptive_field(const sw_wavenet *wn) { return wn->rf; }
+
+static void process_block(sw_wavenet *wn, const float *x, float *y, int T) {
+  const sw_net *net = wn->net;
+  for (int i = 0; i < net->n_arrays; i++) {
+    const sw_array_cfg *a = &net->arrays[i];
+    arr_rt *r = &wn->arr[i];
+    int c = wn->w.c[i];
+    for (int l = 0; l < a->n_layers; l++) hbuf_make_room(&r->lin[l], c, T);
+    hbuf_make_room(&r->head_in, c, T);
+
+    sw_conv_args rc = rechannel_proto(wn, i);
+    rc.T = T;
+    rc.in = i == 0 ? x : wn->arr[i - 1].out;
+    rc.ldi = wn->maxT;
+    rc.out = r->lin[0].p + r->lin[0].pos;
+    rc.ldo = r->lin[0].cap;
+    r->rfn(&rc, r->rplan);
+
+    float *s = r->head_in.p + r->head_in.pos;
+    ptrdiff_t lds = r->head_in.cap;
+    for (int o = 0; o < c; o++) {
+      if (i == 0) memset(s + o * lds, 0, sizeof(float) * (size_t)T);
+      else memcpy(s + o * lds, wn->arr[i - 1].head_out + (size_t)o * wn->maxT, sizeof(float) * (size_t)T);
+    }
+    for (int l = 0; l < a->n_layers; l++) {
+      sw_layer_args la = layer_proto(wn, i, l);
+      la.T = T;
+      la.h = r->lin[l].p + r->lin[l].pos;
+      la.ldh = r->lin[l].cap;
+      la.x = x;
+      if (l + 1 < a->n_layers) {
+        la.h_out = r->lin[l + 1].p + r->lin[l + 1].pos;
+        la.ldo = r->lin[l + 1].cap;
+      } else {
+        la.h_out = r->out;
+        la.ldo = wn->maxT;
+      }
+      la.s = s;
+      la.lds = lds;
+      la.scratch = wn->scratch;
+      r->lfn[l](&la, r->lplan[l]);
+    }
+    sw_conv_args hc = head_proto(wn, i);
+    hc.T = T;
+    hc.in = s;
+    hc.ldi = lds;
+    hc.out = r->head_out;
+    hc.ldo = wn->maxT;
+    r->gfn(&hc, r->gplan);
+    for (int l = 0; l < a->n_layers; l++) r->lin[l].pos += T;
+    r->head_in.pos += T;
+  }
+  const float *h = wn->arr[net->n_arrays - 1].head_out;
+  float scale = net->head_scale;
+  for (int t = 0; t < T; t++) y[t] = scale * h[t];
+}
+
+void sw_wavenet_process(sw_wavenet *wn, const float *in, float *out, long n) {
+  while (n > 0) {
+    int T = n > wn->maxT ? wn->maxT : (int)n;
+    process_block(wn, in, out, T);
+    in += T;
+    out += T;
+    n -= T;
+  }
+}
+
+void sw_wavenet_reset(sw_wavenet *wn) {
+  for (int i = 0; i < wn->net->n_arrays; i++) {
+    const sw_array_cfg *a = &wn->net->arrays[i];
+    arr_rt *r = &wn->arr[i];
+    for (int l = 0; l < a->n_layers; l++) {
+      memset(r->lin[l].p, 0, sizeof(float) * (size_t)a->channels * r->lin[l].cap);
+      r->lin[l].pos = r->lin[l].hist;
+    }
+    memset(r->head_in.p, 0, sizeof(float) * (size_t)a->channels * r->head_in.cap);
+    r->head_in.pos = r->head_in.hist;
+  }
+  /* Prewarm: RF - 1 zeros bring every history buffer to its steady state for silence. */
+  long left = wn->rf - 1;
+  while (left > 0) {
+    int T = left > wn->maxT ? wn->maxT : (int)left;
+    process_block(wn, wn->zeros, wn->discard, T);
+    left -= T;
+  }
+}
+
+void sw_wavenet_run(sw_wavenet *wn, const float *in, float *out, long n, int block) {
+  sw_wavenet_reset(wn);
+  if (block <= 0 || block > wn->maxT) block = wn->maxT;
+  for (long t = 0; t < n; t += block) sw_wavenet_process(wn, in + t, out + t, n - t < block ? n - t : block);
+}

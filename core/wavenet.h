@@ -1,0 +1,43 @@
+/* Streaming inference of one WaveNet: create once (all memory allocated here), then process
+   blocks of 1..max_block samples with no allocation, lock or I/O. The slim width is a view
+   into the net's weights; changing it resets the history and prewarms (SPEC section 3). */
+#ifndef SW_WAVENET_H
+#define SW_WAVENET_H
+
+#include "backend.h"
+#include "model.h"
+
+typedef struct sw_wavenet sw_wavenet;
+
+typedef struct sw_run_opts {
+  const sw_backend *backend; /* NULL: sw_backend_naive() */
+  int max_block;             /* largest block passed to process; 0: 4096 */
+  bool fast_tanh;            /* replace exact tanh by sw_fast_tanhf */
+} sw_run_opts;
+
+/* The net must outlive the instance (weights are used in place). Starts at full width,
+   reset and prewarmed. */
+int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **out, sw_err *err);
+void sw_wavenet_free(sw_wavenet *wn);
+
+/* Select a width (resets and prewarms). Plans of planned backends are rebuilt here. */
+int sw_wavenet_set_widths(sw_wavenet *wn, const sw_widths *w, sw_err *err);
+int sw_wavenet_set_slim(sw_wavenet *wn, double v, sw_err *err);
+sw_widths sw_wavenet_widths(const sw_wavenet *wn);
+
+/* Zero the history, then run receptive-field - 1 zeros through the model, so the output
+   equals the offline computation with the input preceded by zeros. */
+void sw_wavenet_reset(sw_wavenet *wn);
+
+/* Any n >= 0; blocks longer than max_block are split internally. in and out may alias. */
+void sw_wavenet_process(sw_wavenet *wn, const float *in, float *out, long n);
+
+/* Calls that went to the naive fallback because the backend declined a shape, at this width. */
+int sw_wavenet_fallbacks(const sw_wavenet *wn);
+const sw_backend *sw_wavenet_backend(const sw_wavenet *wn);
+long sw_wavenet_receptive_field(const sw_wavenet *wn);
+
+/* Whole-signal convenience: reset, then process in blocks of `block`. */
+void sw_wavenet_run(sw_wavenet *wn, const float *in, float *out, long n, int block);
+
+#endif
