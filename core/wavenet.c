@@ -219,6 +219,7 @@ int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **o
   wn->zeros = alloc64((size_t)wn->maxT);
   wn->discard = alloc64((size_t)wn->maxT);
   if (!wn->scratch || !wn->zeros || !wn->discard) goto oom;
+  if (wn->be->thread_init) wn->be->thread_init(); /* e.g. FTZ/DAZ on the creating thread */
   bind_kernels(wn);
   sw_wavenet_reset(wn);
   *out = wn;

@@ -16,7 +16,8 @@ typedef struct sw_run_opts {
 } sw_run_opts;
 
 /* The net must outlive the instance (weights are used in place). Starts at full width,
-   reset and prewarmed. */
+   reset and prewarmed. Runs the backend's thread_init on the calling thread: process from that
+   thread, or call backend->thread_init on the one that does. */
 int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **out, sw_err *err);
 void sw_wavenet_free(sw_wavenet *wn);
 
