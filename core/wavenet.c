@@ -37,6 +37,7 @@ struct sw_wavenet {
   arr_rt *arr;
   float *scratch, *zeros, *discard;
   int fallbacks;
+  sw_work_counters work;
 };
 
 static void *alloc64(size_t floats) {
@@ -248,9 +249,23 @@ sw_widths sw_wavenet_widths(const sw_wavenet *wn) { return wn->w; }
 int sw_wavenet_fallbacks(const sw_wavenet *wn) { return wn->fallbacks; }
 const sw_backend *sw_wavenet_backend(const sw_wavenet *wn) { return wn->be; }
 long sw_wavenet_receptive_field(const sw_wavenet *wn) { return wn->rf; }
+sw_work_counters *sw_wavenet_counters(sw_wavenet *wn) { return &wn->work; }
 
-static void process_block(sw_wavenet *wn, const float *x, float *y, int T) {
+/* Work actually handed to the kernels, from their arguments (not the config formula). */
+static void count_conv(sw_work_counters *wc, const sw_conv_args *c) {
+  wc->macs += (long long)c->cout * c->cin * c->K * c->T;
+  wc->weight_bytes += (long long)sizeof(float) * ((long long)c->cout * c->cin * c->K + (c->b ? c->cout : 0));
+}
+static void count_layer(sw_work_counters *wc, const sw_layer_args *l) {
+  long long cm = l->gated ? 2 * l->C : l->C, v = l->v ? (long long)l->C * l->C : 0;
+  wc->macs += (cm * l->C * l->K + cm + v) * l->T;
+  wc->activations += cm * l->T;
+  wc->weight_bytes += (long long)sizeof(float) * (cm * l->C * l->K + 2 * cm + (l->v ? v + l->C : 0));
+}
+
+static void process_block(sw_wavenet *wn, const float *x, float *y, int T, bool count) {
   const sw_net *net = wn->net;
+  sw_work_counters *wc = &wn->work;
   for (int i = 0; i < net->n_arrays; i++) {
     const sw_array_cfg *a = &net->arrays[i];
     arr_rt *r = &wn->arr[i];
@@ -265,6 +280,7 @@ static void process_block(sw_wavenet *wn, const float *x, float *y, int T) {
     rc.out = r->lin[0].p + r->lin[0].pos;
     rc.ldo = r->lin[0].cap;
     r->rfn(&rc, r->rplan);
+    if (count) count_conv(wc, &rc);
 
     float *s = r->head_in.p + r->head_in.pos;
     ptrdiff_t lds = r->head_in.cap;
@@ -289,6 +305,7 @@ static void process_block(sw_wavenet *wn, const float *x, float *y, int T) {
       la.lds = lds;
       la.scratch = wn->scratch;
       r->lfn[l](&la, r->lplan[l]);
+      if (count) count_layer(wc, &la);
     }
     sw_conv_args hc = head_proto(wn, i);
     hc.T = T;
@@ -297,18 +314,20 @@ static void process_block(sw_wavenet *wn, const float *x, float *y, int T) {
     hc.out = r->head_out;
     hc.ldo = wn->maxT;
     r->gfn(&hc, r->gplan);
+    if (count) count_conv(wc, &hc);
     for (int l = 0; l < a->n_layers; l++) r->lin[l].pos += T;
     r->head_in.pos += T;
   }
   const float *h = wn->arr[net->n_arrays - 1].head_out;
   float scale = net->head_scale;
   for (int t = 0; t < T; t++) y[t] = scale * h[t];
+  if (count) wc->samples += T;
 }
 
 void sw_wavenet_process(sw_wavenet *wn, const float *in, float *out, long n) {
   while (n > 0) {
     int T = n > wn->maxT ? wn->maxT : (int)n;
-    process_block(wn, in, out, T);
+    process_block(wn, in, out, T, true);
     in += T;
     out += T;
     n -= T;
@@ -330,7 +349,7 @@ void sw_wavenet_reset(sw_wavenet *wn) {
   long left = wn->rf - 1;
   while (left > 0) {
     int T = left > wn->maxT ? wn->maxT : (int)left;
-    process_block(wn, wn->zeros, wn->discard, T);
+    process_block(wn, wn->zeros, wn->discard, T, false);
     left -= T;
   }
 }

@@ -38,6 +38,14 @@ int sw_wavenet_fallbacks(const sw_wavenet *wn);
 const sw_backend *sw_wavenet_backend(const sw_wavenet *wn);
 long sw_wavenet_receptive_field(const sw_wavenet *wn);
 
+/* Work counters, updated once per kernel call inside process (not during the prewarm) from the
+   arguments actually passed to the kernels, not from the config formula. Monotonic; the caller
+   may zero them. The harness publishes them as PAPI software-defined events. */
+typedef struct sw_work_counters {
+  long long macs, activations, samples, weight_bytes;
+} sw_work_counters;
+sw_work_counters *sw_wavenet_counters(sw_wavenet *wn);
+
 /* Whole-signal convenience: reset, then process in blocks of `block`. */
 void sw_wavenet_run(sw_wavenet *wn, const float *in, float *out, long n, int block);
 
