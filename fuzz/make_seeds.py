@@ -1,0 +1,91 @@
+"""Writes the seed corpus of one fuzz target into a folder: small hand-made inputs generated
+here, plus symbolic links to the real files in ../shared (never copies)."""
+import glob
+import json
+import os
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "tests", "bad-inputs"))
+import namgen as g  # noqa: E402
+
+
+def shared():
+    s = os.environ.get("SLIMWAVE_SHARED") or os.path.join(here, "..", "..", "shared")
+    return s if os.path.isdir(s) else None
+
+
+def put(out, name, data):
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+
+
+def link(out, pattern, prefix):
+    sh = shared()
+    if not sh:
+        return
+    for p in sorted(glob.glob(os.path.join(sh, pattern))):
+        os.symlink(os.path.abspath(p), os.path.join(out, prefix + os.path.basename(p)))
+
+
+def nam(out):
+    link(out, "models/*.nam", "shared_")
+    a07 = {"input_size": 1, "condition_size": 1, "channels": 3, "head": {"out_channels": 1, "kernel_size": 4, "bias": True},
+           "kernel_sizes": [2, 3], "dilations": [1, 4],
+           "activation": [{"type": "LeakyReLU", "negative_slope": 0.2}, "Tanh"], "gating_mode": ["none", "gated"],
+           "layer1x1": {"active": False, "groups": 1}, "bottleneck": 3,
+           "slimmable": {"method": "slice_channels_uniform", "kwargs": {"allowed_channels": [1, 3]}}}
+    two = [g.array_cfg(C=3, H=2, K=2, dil=(1, 2)), g.array_cfg(C=2, H=1, K=3, dil=(1,), din=3, head_bias=True)]
+    seeds = {
+        "legacy.nam": g.model(),
+        "gated_relu.nam": g.model([g.array_cfg(C=2, K=3, dil=(1, 2, 4), act="ReLU", gated=True)]),
+        "two_arrays.nam": g.model(two, version="0.5.2"),
+        "form07.nam": g.model([a07], version="0.7.0"),
+        "container.nam": g.container([(0.5, g.model([g.array_cfg(C=1)])), (1.0, g.model([g.array_cfg(C=2)]))]),
+        "acts.nam": g.model([g.array_cfg(C=1, dil=(1,), act="Hardtanh"), g.array_cfg(C=1, dil=(2,), act="Sigmoid", din=1)]),
+        "meta.nam": g.model(extra={"metadata": {"name": "x", "loudness": -12.5, "training": {"validation_esr": 0.01}}}),
+    }
+    for k, v in seeds.items():
+        put(out, k, g.dumps(v))
+    put(out, "empty_obj.nam", "{}")
+    put(out, "bad_weight.nam", g.dumps(g.model()).replace('"weights":[', '"weights":[1e999,'))
+
+
+def audio(out):
+    link(out, "models/nam_loudness_input.wav", "shared_")
+    link(out, "datasets/real_amp_clips_aem/blackstar_ht1_input.wav", "shared_")
+    t = g.tone(64)
+    put(out, "f32.wav", g.wav(t))
+    put(out, "f64.wav", g.wav(t, fmt="float", bits=64))
+    for b in (8, 16, 24, 32):
+        put(out, f"pcm{b}.wav", g.wav(t, fmt="pcm", bits=b))
+    put(out, "stereo.wav", g.wav([s for s in t for _ in (0, 1)], channels=2))
+    put(out, "rate44k.wav", g.wav(t, rate=44100))
+    put(out, "one.wav", g.wav([0.25]))
+    put(out, "empty.wav", g.wav([]))
+    put(out, "s16.au", g.au(t))
+    put(out, "s16.aiff", g.aiff(t))
+
+
+def cli(out):
+    cases = [
+        ["model.nam", "in.wav", "out.wav", "--slim", "0.5"],
+        ["--channels", "16,8", "--block=64", "--backend", "naive", "--fast-tanh"],
+        ["--slim=1e-3", "--block", "1048576", "a", "b", "c", "d"],
+        ["--channels=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"],
+        ["--slim", "nan", "--block", "-1", "--channels", "0", "--help"],
+        ["--fast-tanh=1", "--unknown", "--"],
+        ["-h", "--slim", "0x1p-3", "--block", "+12", "--channels", "256,"],
+    ]
+    for i, c in enumerate(cases):
+        put(out, f"argv{i}", "\0".join(c))
+
+
+def manifest(out):
+    link(out, "datasets/*/*.json", "shared_")
+
+
+if __name__ == "__main__":
+    target, out = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    {"fuzz_nam": nam, "fuzz_audio": audio, "fuzz_cli": cli, "fuzz_manifest": manifest}[target](out)
