@@ -17,9 +17,11 @@
    2048-point STFT): ny >= 1026 for nam, >= 1025 for paper.
 
    Everything is computed in double; the float entry point converts. FFTW plans are made at
-   create (FFTW_ESTIMATE: deterministic) and reused. FFTW's planner is NOT thread-safe: create
-   every workspace on one thread before starting workers (one workspace per thread); evaluating
-   different workspaces on different threads at once is safe. */
+   create (FFTW_ESTIMATE: deterministic) and reused. FFTW's planner is NOT thread-safe: this
+   file serialises its own create/free calls with a mutex, but any other FFTW planning in the
+   program must not run at the same time (simplest: create every workspace up front on the
+   main thread). A workspace is used by one caller at a time; different workspaces may be
+   evaluated on different threads at once. */
 #ifndef SW_LOSS_H
 #define SW_LOSS_H
 
@@ -49,6 +51,9 @@ typedef struct sw_loss sw_loss;
 /* Workspace for up to max_batch windows of ny samples (allocations and FFTW plans). */
 int sw_loss_create(const sw_loss_cfg *cfg, int max_batch, long ny, sw_loss **out, sw_err *err);
 void sw_loss_free(sw_loss *l);
+/* The MRSTFT term splits its windows over n threads (default 1) that it starts and joins
+   inside each evaluation; the result is bit-identical for any n. Call between evaluations. */
+int sw_loss_set_threads(sw_loss *l, int n, sw_err *err);
 /* Loss value; grad (batch*ny, may be NULL) is OVERWRITTEN with d loss / d pred.
    1 <= batch <= max_batch. terms may be NULL. */
 double sw_loss_eval(sw_loss *l, const float *pred, const float *target, int batch, float *grad, sw_loss_terms *terms);
@@ -67,5 +72,6 @@ typedef struct sw_mrstft sw_mrstft;
 int sw_mrstft_create(int max_batch, long len, sw_mrstft **out, sw_err *err);
 void sw_mrstft_free(sw_mrstft *m);
 double sw_mrstft_d(sw_mrstft *m, const double *p, const double *t, int batch, double *grad);
+int sw_mrstft_set_threads(sw_mrstft *m, int n, sw_err *err);
 
 #endif
