@@ -1,0 +1,97 @@
+/* slimwave sweep plan|cell|collect EXPERIMENT ... and slimwave report EXPERIMENT */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../harness/cell.h"
+#include "../harness/report.h"
+#include "../harness/sweep.h"
+#include "cli.h"
+
+static const char *usage =
+  "usage: slimwave sweep plan EXPERIMENT [--make|--sbatch] [--phase train|bench] [OPTS]\n"
+  "       slimwave sweep cell EXPERIMENT CELL [--force] [OPTS]\n"
+  "       slimwave sweep collect EXPERIMENT [OPTS]\n"
+  "       slimwave report EXPERIMENT [--shared DIR] [--no-plots] [OPTS]\n"
+  "OPTS: --profile smoke|quick|full (default quick)  --data FAMILY (default: the file's, e.g. lv2)\n"
+  "      --results DIR (default results/<name>[-<family>][-<profile>])\n"
+  "plan prints one command per cell (train cells, then bench cells; --phase picks one), or a\n"
+  "makefile for make -j2 (--make), or a Slurm job-array script (--sbatch). cell runs one cell\n"
+  "(skipped if its rows exist). collect checks all rows and writes results.csv and\n"
+  "provenance.json. report writes paper-table.md/.tex and the plots.\n";
+
+typedef struct common {
+  const char *profile, *data, *results, *phase, *shared;
+  bool make, sbatch, force, no_plots;
+} common;
+
+static int load(const char *path, const common *c, sw_experiment *e, char *R, int len, sw_err *err) {
+  int rc = sw_experiment_load(path, c->profile, c->data, e, err);
+  if (rc) return rc;
+  if (c->results) snprintf(R, (size_t)len, "%s", c->results);
+  else sw_experiment_results_dir(e, R, len);
+  return SW_OK;
+}
+
+static void opts_str(const common *c, char *buf, int len) {
+  int k = snprintf(buf, (size_t)len, "--profile %s", c->profile ? c->profile : "quick");
+  if (c->data) k += snprintf(buf + k, (size_t)(len - k), " --data %s", c->data);
+  if (c->results) snprintf(buf + k, (size_t)(len - k), " --results %s", c->results);
+}
+
+static int run(const char *verb, int argc, char **argv) {
+  common c = {0};
+  cli_opt opts[] = {{"--profile", &c.profile, NULL}, {"--data", &c.data, NULL}, {"--results", &c.results, NULL},
+                    {"--phase", &c.phase, NULL},     {"--shared", &c.shared, NULL}, {"--make", NULL, &c.make},
+                    {"--sbatch", NULL, &c.sbatch},   {"--force", NULL, &c.force}, {"--no-plots", NULL, &c.no_plots}};
+  const char *pos[3];
+  int npos = 0;
+  sw_err err = {0};
+  int rc = cli_parse(argc, argv, opts, 9, pos, 3, &npos, &err);
+  int want = !strcmp(verb, "cell") ? 2 : 1;
+  if (!rc && npos != want) rc = sw_fail(&err, SW_EUSAGE, "expected %s", want == 2 ? "EXPERIMENT CELL" : "EXPERIMENT");
+  if (rc) { fprintf(stderr, "slimwave %s: %s\n", verb, err.msg); return rc; }
+  sw_experiment e;
+  char R[4096];
+  if ((rc = load(pos[0], &c, &e, R, sizeof R, &err))) { fprintf(stderr, "slimwave %s: %s\n", verb, err.msg); return rc; }
+  if (!strcmp(verb, "plan")) {
+    char o[4096];
+    opts_str(&c, o, sizeof o);
+    rc = sw_sweep_plan(&e, R, c.make ? SW_PLAN_MAKE : c.sbatch ? SW_PLAN_SBATCH : SW_PLAN_COMMANDS, c.phase, o, stdout, &err);
+  } else if (!strcmp(verb, "cell")) {
+    sw_cell cell;
+    if (sw_experiment_find_cell(&e, pos[1], &cell)) rc = sw_fail(&err, SW_EUSAGE, "%s: no cell \"%s\" (see slimwave sweep plan)", pos[0], pos[1]);
+    else rc = sw_cell_run(&e, &cell, R, c.force, &err);
+  } else if (!strcmp(verb, "collect")) {
+    int missing = 0;
+    rc = sw_sweep_collect(&e, R, argc, argv, &missing, &err);
+    if (!rc && missing) rc = sw_fail(&err, SW_EFAIL, "%d cells not run yet (results.csv holds the others)", missing);
+    if (!rc) fprintf(stderr, "collect: %s/results.csv and provenance.json written\n", R);
+  } else {
+    char paper[4096], abl[4096];
+    const char *sh = c.shared ? c.shared : getenv("SLIMWAVE_SHARED");
+    if (!sh || !*sh) sh = "../shared";
+    snprintf(paper, sizeof paper, "%s/paper/paper-table.csv", sh);
+    snprintf(abl, sizeof abl, "%s/paper/ablation.csv", sh);
+    rc = sw_report_paper_table(&e, R, paper, abl, &err);
+    if (!rc && !c.no_plots) rc = sw_report_plots(&e, R, "plots", &err);
+    if (!rc) fprintf(stderr, "report: %s/paper-table.md, paper-table.tex%s\n", R, c.no_plots ? "" : ", plots/");
+  }
+  if (rc) fprintf(stderr, "slimwave %s: %s\n", verb, err.msg);
+  return rc;
+}
+
+int cmd_sweep(int argc, char **argv) {
+  if (argc < 2 || cli_is_help(argc, argv)) { fputs(usage, argc < 2 ? stderr : stdout); return argc < 2 ? SW_EUSAGE : 0; }
+  const char *verb = argv[1];
+  if (strcmp(verb, "plan") && strcmp(verb, "cell") && strcmp(verb, "collect")) {
+    fprintf(stderr, "slimwave sweep: unknown verb \"%s\" (plan, cell, collect)\n", verb);
+    return SW_EUSAGE;
+  }
+  return run(verb, argc - 1, argv + 1);
+}
+
+int cmd_report(int argc, char **argv) {
+  if (cli_is_help(argc, argv)) { fputs(usage, stdout); return 0; }
+  return run("report", argc, argv);
+}

@@ -1,0 +1,274 @@
+/* One cell: dataset, training, evaluation, counters, timing, rows. Long steps run as slimwave
+   subprocesses so that an interrupted cell restarts cleanly from the trainer's checkpoint. */
+#include "cell.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../core/atomic_file.h"
+#include "../core/nam_file.h"
+#include "../core/wavenet.h"
+#include "counters.h"
+#include "eval.h"
+#include "rows.h"
+#include "spawn.h"
+
+static bool exists(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0;
+}
+
+static int mkdirs(const char *path, sw_err *err) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", path);
+  for (char *p = buf + 1; ; p++) {
+    if (*p == '/' || !*p) {
+      char c = *p;
+      *p = 0;
+      if (mkdir(buf, 0777) && errno != EEXIST) return sw_fail(err, SW_EOUTPUT, "%s: cannot create: %s", buf, strerror(errno));
+      *p = c;
+      if (!c) break;
+    }
+  }
+  return SW_OK;
+}
+
+void sw_cell_rows_path(const char *results_dir, const sw_cell *c, char *buf, int len) {
+  snprintf(buf, (size_t)len, "%s/rows/%s.csv", results_dir, c->id);
+}
+
+int sw_cell_dataset(const sw_experiment *e, const char *recipe, char *manifest, int len, sw_err *err) {
+  char secs[32] = "";
+  if (e->profile.data_seconds > 0) snprintf(secs, sizeof secs, "%g", e->profile.data_seconds);
+  char out[4096];
+  snprintf(out, sizeof out, "datasets/cache/.%s-%s.path", recipe, secs[0] ? secs : "full");
+  char *argv[8] = {(char *)sw_self_exe(), "dataset", "build", (char *)recipe, NULL};
+  if (secs[0]) { argv[4] = "--seconds"; argv[5] = secs; argv[6] = NULL; }
+  if (mkdirs("datasets/cache", err)) return SW_EOUTPUT;
+  if (sw_spawn(argv, out, err)) return SW_EFAIL;
+  /* the build prints the manifest path as its last line */
+  char *text;
+  size_t n;
+  int rc = sw_read_file(out, 1 << 16, &text, &n, err);
+  if (rc) return rc;
+  while (n && (text[n - 1] == '\n' || text[n - 1] == ' ')) text[--n] = 0;
+  char *last = strrchr(text, '\n');
+  snprintf(manifest, (size_t)len, "%s", last ? last + 1 : text);
+  free(text);
+  if (!exists(manifest)) return sw_fail(err, SW_EFAIL, "dataset %s: the build reported \"%s\", which does not exist", recipe, manifest);
+  return SW_OK;
+}
+
+static void ctx_for(const sw_experiment *e, const sw_cell *c, const sw_net *net, const sw_widths *w, sw_row_ctx *x) {
+  const sw_exp_model *m = &e->models[c->model];
+  *x = (sw_row_ctx){.experiment = e->name, .profile = e->profile.name, .cell = c->id,
+                    .dataset = e->datasets[c->dataset].recipe, .tone = e->datasets[c->dataset].tone, .model = m->id,
+                    .arch = m->arch, .schedule = m->schedule, .seed = c->seed};
+  if (!net || !w) return;
+  int k = 0;
+  for (int i = 0; i < w->n; i++) k += snprintf(x->channels + k, sizeof x->channels - (size_t)k, "%s%d", i ? "," : "", w->c[i]);
+  x->width_pct = 100.0 * w->c[0] / net->arrays[0].channels;
+  x->macs = sw_net_macs(net, w);
+}
+
+static int train(const sw_experiment *e, const sw_cell *c, const char *manifest, const char *work, char *model, int len, sw_err *err) {
+  if (strlen(work) > 3700) return sw_fail(err, SW_EOUTPUT, "%s: path too long", work);
+  const sw_exp_model *m = &e->models[c->model];
+  const sw_exp_profile *p = &e->profile;
+  snprintf(model, (size_t)len, "%.3700s/model.nam", work);
+  char done[4200], ckpt[4200], epochs[16], batch[16], ny[16], lr[32], decay[32], seed[16], threads[16], arch[4400];
+  snprintf(done, sizeof done, "%.3700s/train.done", work);
+  if (exists(done) && exists(model)) return SW_OK;
+  snprintf(ckpt, sizeof ckpt, "%.3800s.ckpt", model);
+  snprintf(epochs, sizeof epochs, "%d", p->epochs);
+  snprintf(batch, sizeof batch, "%d", p->batch);
+  snprintf(ny, sizeof ny, "%d", p->ny);
+  snprintf(lr, sizeof lr, "%g", p->lr);
+  snprintf(decay, sizeof decay, "%g", p->decay);
+  snprintf(seed, sizeof seed, "%d", c->seed);
+  snprintf(threads, sizeof threads, "%d", p->threads);
+  /* a CONFIG.json architecture is relative to the experiment file */
+  if (strstr(m->arch, ".json") && m->arch[0] != '/') snprintf(arch, sizeof arch, "%s/%s", e->dir, m->arch);
+  else snprintf(arch, sizeof arch, "%s", m->arch);
+  char *argv[40] = {(char *)sw_self_exe(), "train", "--data", (char *)manifest, "--arch", arch, "--schedule",
+                    (char *)m->schedule, "--epochs", epochs, "--batch", batch, "--ny", ny, "--lr", lr, "--decay", decay,
+                    "--seed", seed, "--threads", threads, "--out", model, NULL};
+  int k = 24;
+  if (exists(ckpt)) { argv[k++] = "--resume"; argv[k++] = ckpt; argv[k] = NULL; }
+  if (sw_spawn(argv, NULL, err)) return SW_EFAIL;
+  return sw_write_file_atomic(done, "ok\n", 3, err);
+}
+
+/* The trainer's per-epoch validation CSV (epoch, then val_esr per width) into rows. */
+static void curve_rows(const sw_experiment *e, const sw_cell *c, const sw_net *net, const char *model, sw_rows *rows) {
+  char path[4200], *text;
+  size_t n;
+  sw_err err;
+  snprintf(path, sizeof path, "%.3800s.epochs.csv", model);
+  if (sw_read_file(path, 16 << 20, &text, &n, &err)) return;
+  char *save = NULL, *line = strtok_r(text, "\n", &save);
+  char *hdr[64];
+  char hcopy[4096];
+  snprintf(hcopy, sizeof hcopy, "%s", line ? line : "");
+  int nh = sw_csv_split(hcopy, hdr, 64);
+  while ((line = strtok_r(NULL, "\n", &save))) {
+    char *f[64];
+    int nf = sw_csv_split(line, f, 64);
+    int epoch = atoi(f[0]);
+    for (int j = 1; j < nf && j < nh && j < 64; j++) {
+      /* columns named val_esr_<c0>[_<c1>..] */
+      if (strncmp(hdr[j], "val_esr_", 8)) continue;
+      sw_widths w = {.n = 0};
+      for (char *p = hdr[j] + 8; *p && w.n < SW_MAX_ARRAYS;) {
+        w.c[w.n++] = (int)strtol(p, &p, 10);
+        if (*p == '_') p++; else break;
+      }
+      if (w.n != net->n_arrays) continue;
+      sw_row_ctx x;
+      ctx_for(e, c, net, &w, &x);
+      sw_rows_add(rows, &x, "val_esr_epoch", strtod(f[j], NULL), NULL, -1, epoch, NULL);
+    }
+  }
+  free(text);
+}
+
+static int evaluate(const sw_experiment *e, const sw_cell *c, const char *manifest, const sw_net *net, sw_rows *rows, sw_err *err) {
+  sw_dataset d;
+  int rc = sw_dataset_load(manifest, &d, err);
+  if (rc) return rc;
+  const sw_exp_model *m = &e->models[c->model];
+  char which[200];
+  if (!strcmp(m->eval_widths, "train")) snprintf(which, sizeof which, "train:%s", m->schedule);
+  else snprintf(which, sizeof which, "%s", m->eval_widths);
+  sw_widths ws[SW_MAX_CHANNELS];
+  int nw = sw_eval_pick_widths(net, which, ws, SW_MAX_CHANNELS, err);
+  sw_eval_row *er = nw > 0 ? calloc((size_t)nw, sizeof *er) : NULL;
+  if (nw <= 0 || !er) { sw_dataset_free(&d); free(er); return nw <= 0 ? SW_EINPUT : SW_ENOMEM; }
+  const float *x = d.x + d.val_start, *y = d.y + d.val_start;
+  long n = d.val_end - d.val_start;
+  rc = sw_eval_widths(net, x, y, n, ws, nw, sw_backend_naive(), er, err);
+  for (int j = 0; !rc && j < nw; j++) {
+    sw_row_ctx cx;
+    ctx_for(e, c, net, &ws[j], &cx);
+    sw_rows_add(rows, &cx, "esr", er[j].esr, NULL, -1, -1, "validation segment");
+    sw_rows_add(rows, &cx, "mse", er[j].mse, NULL, -1, -1, "validation segment");
+    sw_rows_add(rows, &cx, "mrstft", er[j].mrstft, NULL, -1, -1, isnan(er[j].mrstft) ? "segment too short" : "validation segment");
+  }
+  /* counters per width on the first 2 s of the validation input, 64-sample blocks */
+  sw_wavenet *wn = NULL;
+  sw_run_opts o = {.max_block = 64};
+  long nc = n < 96000 ? n : 96000;
+  if (!rc && !(rc = sw_wavenet_create(net, &o, &wn, err))) {
+    for (int j = 0; !rc && j < nw; j++) {
+      if ((rc = sw_wavenet_set_widths(wn, &ws[j], err))) break;
+      sw_counter_value v[SW_COUNTERS_MAX];
+      int k = sw_counters_run(wn, x, nc, 64, v);
+      sw_row_ctx cx;
+      ctx_for(e, c, net, &ws[j], &cx);
+      for (int i = 0; i < k; i++) sw_rows_add(rows, &cx, v[i].name, isnan(v[i].total) ? NAN : v[i].total / nc, "naive", 64, -1, v[i].why[0] ? v[i].why : "per sample");
+    }
+    sw_wavenet_free(wn);
+  }
+  free(er);
+  sw_dataset_free(&d);
+  return rc;
+}
+
+/* slimwave bench CSV (header names) into rows. */
+static int bench(const sw_experiment *e, const sw_cell *c, const char *model, const char *work, const sw_net *net, sw_rows *rows, sw_err *err) {
+  char out[4200], secs[32];
+  snprintf(out, sizeof out, "%.3800s/bench.csv", work);
+  snprintf(secs, sizeof secs, "%g", e->profile.bench_seconds);
+  char *argv[] = {(char *)sw_self_exe(), "bench", (char *)model, "--backends", (char *)e->profile.backends, "--widths", "all",
+                  "--blocks", (char *)e->profile.blocks, "--seconds", secs, NULL};
+  if (sw_spawn(argv, out, err)) return SW_EFAIL;
+  char *text;
+  size_t n;
+  int rc = sw_read_file(out, 64 << 20, &text, &n, err);
+  if (rc) return rc;
+  char *save = NULL, *line = strtok_r(text, "\n", &save), *h[64];
+  int nh = line ? sw_csv_split(line, h, 64) : 0;
+  int ib = -1, ic = -1, ik = -1, ir = -1, ie = -1, ig = -1, iw = -1, ifb = -1;
+  for (int j = 0; j < nh && j < 64; j++) {
+    if (!strcmp(h[j], "backend")) ib = j;
+    else if (!strcmp(h[j], "channels")) ic = j;
+    else if (!strcmp(h[j], "block")) ik = j;
+    else if (!strcmp(h[j], "rtf")) ir = j;
+    else if (!strcmp(h[j], "efficiency")) ie = j;
+    else if (!strcmp(h[j], "gflops")) ig = j;
+    else if (!strcmp(h[j], "wall_s_median")) iw = j;
+    else if (!strcmp(h[j], "fallbacks")) ifb = j;
+  }
+  if (ib < 0 || ic < 0 || ik < 0 || ir < 0) { free(text); return sw_fail(err, SW_EINPUT, "%s: bench output lacks backend/channels/block/rtf columns", out); }
+  while ((line = strtok_r(NULL, "\n", &save))) {
+    char *f[64];
+    int nf = sw_csv_split(line, f, 64);
+    if (nf < nh) continue;
+    sw_widths w = {.n = 0};
+    for (char *p = f[ic]; *p && w.n < SW_MAX_ARRAYS;) {
+      w.c[w.n++] = (int)strtol(p, &p, 10);
+      while (*p && (*p < '0' || *p > '9')) p++;
+    }
+    if (w.n != net->n_arrays) continue;
+    sw_row_ctx x;
+    ctx_for(e, c, net, &w, &x);
+    char note[64] = "";
+    if (ifb >= 0 && strcmp(f[ifb], "0")) snprintf(note, sizeof note, "%s ops fell back to naive", f[ifb]);
+    int block = atoi(f[ik]);
+    sw_rows_add(rows, &x, "rtf", strtod(f[ir], NULL), f[ib], block, -1, note);
+    if (ie >= 0) sw_rows_add(rows, &x, "efficiency", strtod(f[ie], NULL), f[ib], block, -1, note);
+    if (ig >= 0) sw_rows_add(rows, &x, "gflops", strtod(f[ig], NULL), f[ib], block, -1, note);
+    if (iw >= 0) sw_rows_add(rows, &x, "wall_s_median", strtod(f[iw], NULL), f[ib], block, -1, note);
+  }
+  free(text);
+  return SW_OK;
+}
+
+int sw_cell_run(const sw_experiment *e, const sw_cell *c, const char *results_dir, bool force, sw_err *err) {
+  char rows_path[4096], work[3800], tid[256], model[3900], manifest[4096];
+  sw_cell_rows_path(results_dir, c, rows_path, sizeof rows_path);
+  int nrows;
+  sw_err e2;
+  if (!force && exists(rows_path) && sw_rows_check(rows_path, &nrows, &e2) == SW_OK) {
+    fprintf(stderr, "cell %s: done (%d rows), skipped\n", c->id, nrows);
+    return SW_OK;
+  }
+  sw_cell_train_id(e, c, tid, sizeof tid);
+  snprintf(work, sizeof work, "%.3000s/work/%s", results_dir, tid);
+  char rows_dir[4200];
+  snprintf(rows_dir, sizeof rows_dir, "%s/rows", results_dir);
+  int rc = mkdirs(rows_dir, err);
+  if (!rc) rc = mkdirs(work, err);
+  if (rc) return rc;
+  fprintf(stderr, "cell %s: start\n", c->id);
+  if (!c->bench && (rc = sw_cell_dataset(e, e->datasets[c->dataset].recipe, manifest, sizeof manifest, err))) return rc;
+  if (c->bench) {
+    snprintf(model, sizeof model, "%.3700s/model.nam", work);
+    if (!exists(model)) return sw_fail(err, SW_EFAIL, "cell %s: the model of cell %s is not trained yet (run the train cells first)", c->id, tid);
+  } else if ((rc = train(e, c, manifest, work, model, sizeof model, err))) {
+    return rc;
+  }
+  sw_model m;
+  if ((rc = sw_model_load(model, &m, err))) return rc;
+  const sw_net *net = &m.sub[0];
+  sw_rows rows = {0};
+  if (c->bench) {
+    char bwork[4200];
+    snprintf(bwork, sizeof bwork, "%.3000s/work/%s", results_dir, c->id);
+    rc = mkdirs(bwork, err);
+    if (!rc) rc = bench(e, c, model, bwork, net, &rows, err);
+  } else {
+    rc = evaluate(e, c, manifest, net, &rows, err);
+    if (!rc) curve_rows(e, c, net, model, &rows);
+  }
+  if (!rc && !rows.n) rc = sw_fail(err, SW_EFAIL, "cell %s produced no rows", c->id);
+  if (!rc) rc = sw_rows_save(&rows, rows_path, err);
+  if (!rc) fprintf(stderr, "cell %s: %d rows -> %s\n", c->id, rows.n, rows_path);
+  sw_rows_free(&rows);
+  sw_model_free(&m);
+  return rc;
+}

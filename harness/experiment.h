@@ -1,0 +1,73 @@
+/* An experiment file (experiments/NAME.json): datasets x models x seeds, training settings per
+   profile, the widths to evaluate, the backends and blocks to time. It expands into cells, each
+   an independent, resumable unit of work that writes its own rows. */
+#ifndef SW_EXPERIMENT_H
+#define SW_EXPERIMENT_H
+
+#include <stdbool.h>
+
+#include "../core/err.h"
+
+#define SW_EXP_MAX 32
+#define SW_EXP_MAX_CELLS 1024 /* train + bench cells */
+
+typedef struct sw_exp_model {
+  char id[64], label[128];
+  char arch[256];       /* preset name or CONFIG.json path (relative to the experiment) */
+  char schedule[128];   /* trainer width schedule */
+  char eval_widths[64]; /* "all" | "full" | "train" (the width(s) it was trained at) */
+  char role[32];        /* its row in the paper table: nam_standard, slimmable, fixed_full, fixed_half, or "" */
+} sw_exp_model;
+
+typedef struct sw_exp_dataset {
+  char recipe[64];      /* datasets recipe name, e.g. lv2-clean */
+  char tone[32];        /* column label in the table: clean, crunch, rhythm, lead */
+} sw_exp_dataset;
+
+/* Settings a profile chooses (smoke, quick, full). */
+typedef struct sw_exp_profile {
+  char name[32];
+  int epochs, batch, ny, threads;
+  double lr, decay;
+  double data_seconds;        /* general training material length for the dataset build; 0 = recipe default */
+  double bench_seconds;       /* audio per timing repeat */
+  int bench_repeats;
+  char blocks[64];            /* "64" or "16,64,256,4096" */
+  char backends[128];         /* "all" or a list */
+  int max_datasets;           /* 0 = all; smoke uses fewer */
+} sw_exp_profile;
+
+typedef struct sw_experiment {
+  char name[64], description[512], path[4096], dir[4096];
+  int n_models, n_seeds;
+  sw_exp_model models[SW_EXP_MAX];
+  int seeds[SW_EXP_MAX];
+  /* data sets per data family ("lv2", "captured", ...) */
+  char family[32];
+  int n_datasets;
+  sw_exp_dataset datasets[SW_EXP_MAX];
+  sw_exp_profile profile;
+} sw_experiment;
+
+/* Two phases: "train" cells (dataset x model x seed: train, evaluate, count) and, after all of
+   them, "bench" cells (model x seed: time the model trained on the first dataset), so that
+   timings run on an otherwise idle machine. */
+typedef struct sw_cell {
+  char id[200];
+  int model, dataset, seed; /* model/dataset: indices into the experiment; seed: the value */
+  bool bench;
+} sw_cell;
+
+/* Loads path with profile (NULL: "quick") and data family (NULL: the file's default). */
+int sw_experiment_load(const char *path, const char *profile, const char *family, sw_experiment *out, sw_err *err);
+/* Expands into cells (train cells, then bench cells, in a stable order); returns the count. */
+int sw_experiment_cells(const sw_experiment *e, sw_cell *cells, int max);
+/* results/<name>[-<family>] with the profile as a subfolder unless it is "quick" */
+void sw_experiment_results_dir(const sw_experiment *e, char *buf, int len);
+
+/* The id of the train cell whose model a bench cell times. */
+void sw_cell_train_id(const sw_experiment *e, const sw_cell *c, char *buf, int len);
+/* Finds a cell by id; returns 0 or -1. */
+int sw_experiment_find_cell(const sw_experiment *e, const char *id, sw_cell *out);
+
+#endif

@@ -1,0 +1,170 @@
+/* Plot data from results.csv and gnuplot runs over the scripts in plots/ (see report.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../core/atomic_file.h"
+#include "../core/model.h"
+#include "report.h"
+#include "results.h"
+#include "spawn.h"
+
+static const sw_exp_model *by_role(const sw_experiment *e, const char *role) {
+  for (int i = 0; i < e->n_models; i++)
+    if (!strcmp(e->models[i].role, role)) return &e->models[i];
+  return NULL;
+}
+
+/* Opens a data file (plain write: data files are regenerated as a whole on every report and
+   the plots made from them are written atomically). */
+static FILE *dat(const char *dir, const char *name) {
+  char p[4200];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  return fopen(p, "w");
+}
+
+static bool seen(char list[][32], int n, const char *s) {
+  for (int i = 0; i < n; i++) if (!strcmp(list[i], s)) return true;
+  return false;
+}
+
+static int gnuplot(const char *script, const char *vars, const char *out_base, sw_err *err) {
+  static const char *const terms[][2] = {{"pngcairo size 900,600 font ',11'", "png"}, {"svg size 900,600 font ',11'", "svg"}};
+  for (int t = 0; t < 2; t++) {
+    char out[4300], e[8192];
+    snprintf(out, sizeof out, "%s.%s", out_base, terms[t][1]);
+    char tmp[4400];
+    if (sw_atomic_tmpname(out, tmp, sizeof tmp, err)) return SW_EOUTPUT;
+    snprintf(e, sizeof e, "%s; set terminal %s; set output '%s'", vars, terms[t][0], tmp);
+    char *argv[] = {"gnuplot", "-e", e, (char *)script, NULL};
+    if (sw_spawn(argv, NULL, err)) { remove(tmp); return SW_EFAIL; }
+    if (sw_atomic_rename(tmp, out, err)) return SW_EOUTPUT;
+  }
+  return SW_OK;
+}
+
+int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir, sw_err *err) {
+  char path[4096], data[4200], outdir[4200];
+  snprintf(path, sizeof path, "%s/results.csv", R);
+  sw_results r;
+  int rc = sw_results_load(path, &r, err);
+  if (rc) return rc;
+  snprintf(outdir, sizeof outdir, "%s/plots", R);
+  snprintf(data, sizeof data, "%s/plots/data", R);
+  mkdir(outdir, 0777);
+  mkdir(data, 0777);
+  const sw_exp_model *slim = by_role(e, "slimmable");
+  char backends[16][32];
+  int nb = 0;
+  for (int i = 0; i < r.n; i++)
+    if (!strcmp(r.r[i].metric, "rtf") && r.r[i].block == 64 && !seen(backends, nb, r.r[i].backend) && nb < 16)
+      snprintf(backends[nb++], 32, "%s", r.r[i].backend);
+
+  /* Pareto per tone: ESR (y) against best RTF (x); one data block per model. */
+  for (int d = 0; d < e->n_datasets && !rc; d++) {
+    char name[128];
+    snprintf(name, sizeof name, "pareto_%s.dat", e->datasets[d].tone);
+    FILE *f = dat(data, name);
+    if (!f) { rc = sw_fail(err, SW_EOUTPUT, "%s/%s: cannot write", data, name); break; }
+    for (int m = 0; m < e->n_models; m++) {
+      fprintf(f, "# model %s\n", e->models[m].id);
+      for (int i = 0; i < r.n; i++) {
+        const sw_rec *x = &r.r[i];
+        if (strcmp(x->model, e->models[m].id) || strcmp(x->tone, e->datasets[d].tone) || strcmp(x->metric, "esr")) continue;
+        double rtf = sw_results_best_rtf(&r, x->model, x->channels, 64, NULL, 0);
+        if (!isnan(rtf) && !isnan(x->value)) fprintf(f, "%g %g \"%s\"\n", rtf, x->value, x->channels);
+      }
+      fprintf(f, "\n\n");
+    }
+    fclose(f);
+    char vars[2048], out[4300], script[4200];
+    int k = snprintf(vars, sizeof vars, "datafile='%s/%s'; tone='%s'; titles='", data, name, e->datasets[d].tone);
+    for (int m = 0; m < e->n_models; m++) {
+      char t[64];
+      snprintf(t, sizeof t, "%s", e->models[m].id);
+      k += snprintf(vars + k, sizeof vars - (size_t)k, "%s%s", m ? " " : "", t);
+    }
+    snprintf(vars + k, sizeof vars - (size_t)k, "'; nmodels=%d", e->n_models);
+    snprintf(out, sizeof out, "%s/pareto_%s", outdir, e->datasets[d].tone);
+    snprintf(script, sizeof script, "%s/pareto.gp", plots_dir);
+    rc = gnuplot(script, vars, out, err);
+  }
+  /* RTF and efficiency against width, one line per backend (the slimmable model). */
+  const char *metrics[] = {"rtf", "efficiency"};
+  for (int mi = 0; mi < 2 && !rc && slim && nb; mi++) {
+    char vars[2048], out[4300], script[4200], names[1024] = "";
+    for (int b = 0; b < nb; b++) {
+      char name[128];
+      snprintf(name, sizeof name, "%s_%s.dat", metrics[mi], backends[b]);
+      FILE *f = dat(data, name);
+      if (!f) { rc = sw_fail(err, SW_EOUTPUT, "%s/%s: cannot write", data, name); break; }
+      fprintf(f, "# channels macs_per_sample %s\n", metrics[mi]);
+      for (int i = 0; i < r.n; i++) {
+        const sw_rec *x = &r.r[i];
+        if (!strcmp(x->model, slim->id) && !strcmp(x->metric, metrics[mi]) && !strcmp(x->backend, backends[b]) && x->block == 64)
+          fprintf(f, "%d %ld %g\n", atoi(x->channels), x->macs, x->value);
+      }
+      fclose(f);
+      strncat(names, backends[b], sizeof names - strlen(names) - 2);
+      strcat(names, " ");
+    }
+    snprintf(vars, sizeof vars, "datadir='%s'; metric='%s'; backends='%s'", data, metrics[mi], names);
+    snprintf(out, sizeof out, "%s/%s_vs_width", outdir, metrics[mi]);
+    snprintf(script, sizeof script, "%s/backend_width.gp", plots_dir);
+    if (!rc) rc = gnuplot(script, vars, out, err);
+  }
+  /* Counters per sample against width (SDE through PAPI), first tone, slimmable model. */
+  if (!rc && slim) {
+    FILE *f = dat(data, "counters.dat");
+    if (f) {
+      fprintf(f, "# channels macs_formula sde_macs sde_activations sde_weight_bytes\n");
+      for (int i = 0; i < r.n; i++) {
+        const sw_rec *x = &r.r[i];
+        if (strcmp(x->model, slim->id) || strcmp(x->tone, e->datasets[0].tone) || strcmp(x->metric, "esr")) continue;
+        fprintf(f, "%d %ld %g %g %g\n", atoi(x->channels), x->macs,
+                sw_results_get(&r, slim->id, x->tone, x->channels, "sde:::slimwave::MACS", NULL, -1),
+                sw_results_get(&r, slim->id, x->tone, x->channels, "sde:::slimwave::ACTIVATIONS", NULL, -1),
+                sw_results_get(&r, slim->id, x->tone, x->channels, "sde:::slimwave::WEIGHT_BYTES", NULL, -1));
+      }
+      fclose(f);
+      char vars[1024], out[4300], script[4200];
+      snprintf(vars, sizeof vars, "datafile='%s/counters.dat'", data);
+      snprintf(out, sizeof out, "%s/counters_vs_width", outdir);
+      snprintf(script, sizeof script, "%s/counters.gp", plots_dir);
+      rc = gnuplot(script, vars, out, err);
+    }
+  }
+  /* Training curves: validation ESR per epoch for each width (slimmable model, first tone). */
+  if (!rc && slim) {
+    FILE *f = dat(data, "curves.dat");
+    char chans[SW_MAX_CHANNELS][32];
+    int nc = 0;
+    for (int i = 0; i < r.n; i++)
+      if (!strcmp(r.r[i].model, slim->id) && !strcmp(r.r[i].metric, "val_esr_epoch") && !seen(chans, nc, r.r[i].channels) && nc < SW_MAX_CHANNELS)
+        snprintf(chans[nc++], 32, "%s", r.r[i].channels);
+    if (f) {
+      for (int c = 0; c < nc; c++) {
+        fprintf(f, "# channels %s\n", chans[c]);
+        for (int i = 0; i < r.n; i++) {
+          const sw_rec *x = &r.r[i];
+          if (!strcmp(x->model, slim->id) && !strcmp(x->tone, e->datasets[0].tone) && !strcmp(x->metric, "val_esr_epoch") && !strcmp(x->channels, chans[c]))
+            fprintf(f, "%d %g\n", x->epoch, x->value);
+        }
+        fprintf(f, "\n\n");
+      }
+      fclose(f);
+      if (nc) {
+        char vars[2048], out[4300], script[4200], names[1024] = "";
+        for (int c = 0; c < nc; c++) { strncat(names, chans[c], sizeof names - strlen(names) - 2); strcat(names, " "); }
+        snprintf(vars, sizeof vars, "datafile='%s/curves.dat'; widths='%s'; tone='%s'", data, names, e->datasets[0].tone);
+        snprintf(out, sizeof out, "%s/training_curves", outdir);
+        snprintf(script, sizeof script, "%s/training_curves.gp", plots_dir);
+        rc = gnuplot(script, vars, out, err);
+      }
+    }
+  }
+  sw_results_free(&r);
+  return rc;
+}

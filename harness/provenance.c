@@ -1,0 +1,80 @@
+/* Provenance JSON (see provenance.h). Versions come from dpkg-query, commit from git. */
+#include "provenance.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../backends/cpu.h"
+#include "../core/atomic_file.h"
+
+static void run_line(const char *cmd, char *buf, int len) {
+  buf[0] = 0;
+  FILE *p = popen(cmd, "r");
+  if (!p) return;
+  if (!fgets(buf, len, p)) buf[0] = 0;
+  pclose(p);
+  buf[strcspn(buf, "\n")] = 0;
+}
+
+void sw_git_commit(char *buf, int len) {
+  char dirty[16];
+  run_line("git rev-parse --short=12 HEAD 2>/dev/null", buf, len);
+  if (!buf[0]) { snprintf(buf, (size_t)len, "unknown"); return; }
+  run_line("git status --porcelain --untracked-files=no 2>/dev/null | head -c1", dirty, sizeof dirty);
+  if (dirty[0]) strncat(buf, "-dirty", (size_t)len - strlen(buf) - 1);
+}
+
+static const char *const packages[] = {"libopenblas0-pthread", "libopenblas0", "libdnnl2.6", "libdnnl2", "libsndfile1",
+                                       "libcjson1", "libfftw3-single3", "libfftw3-double3", "libpapi7.0", "libsde1",
+                                       "liblilv-0-0", "guitarix-lv2", "fluidsynth", "fluid-soundfont-gm", "gnuplot-nox",
+                                       "libsamplerate0", "gcc", "linux-image-amd64"};
+
+int sw_provenance_write(const char *path, int argc, char **argv, const char *const *manifests, int n_manifests, sw_err *err) {
+  cJSON *root = cJSON_CreateObject();
+  char buf[512];
+  sw_git_commit(buf, sizeof buf);
+  cJSON_AddStringToObject(root, "git_commit", buf);
+  time_t now = time(NULL);
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  cJSON_AddStringToObject(root, "date", buf);
+  const sw_cpu *cpu = sw_cpu_get();
+  cJSON_AddStringToObject(root, "cpu_model", cpu->model);
+  sw_cpu_flags(buf, sizeof buf);
+  cJSON_AddStringToObject(root, "cpu_flags", buf);
+  run_line("nproc 2>/dev/null", buf, sizeof buf);
+  cJSON_AddStringToObject(root, "cpus", buf);
+  run_line("uname -srm 2>/dev/null", buf, sizeof buf);
+  cJSON_AddStringToObject(root, "os", buf);
+  cJSON_AddStringToObject(root, "compiler", "gcc " __VERSION__);
+#ifdef SW_BUILD_FLAGS
+  cJSON_AddStringToObject(root, "build_flags", SW_BUILD_FLAGS);
+#endif
+  cJSON *libs = cJSON_AddObjectToObject(root, "packages");
+  for (size_t i = 0; i < sizeof packages / sizeof *packages; i++) {
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "dpkg-query -W -f='${Version}' %s 2>/dev/null", packages[i]);
+    run_line(cmd, buf, sizeof buf);
+    if (buf[0]) cJSON_AddStringToObject(libs, packages[i], buf);
+  }
+  cJSON *cmd = cJSON_AddArrayToObject(root, "command_line");
+  for (int i = 0; i < argc; i++) cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
+  cJSON *ds = cJSON_AddObjectToObject(root, "datasets");
+  for (int i = 0; i < n_manifests; i++) {
+    char *text;
+    size_t n;
+    sw_err e2;
+    if (sw_read_file(manifests[i], 1 << 20, &text, &n, &e2)) continue;
+    cJSON *m = cJSON_ParseWithLength(text, n);
+    free(text);
+    if (m) cJSON_AddItemToObject(ds, manifests[i], m);
+  }
+  char *out = cJSON_Print(root);
+  cJSON_Delete(root);
+  if (!out) return sw_fail(err, SW_ENOMEM, "out of memory");
+  int rc = sw_write_file_atomic(path, out, strlen(out), err);
+  free(out);
+  return rc;
+}

@@ -1,0 +1,55 @@
+/* fork/exec with optional stdout capture (see spawn.h). */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../core/atomic_file.h"
+
+const char *sw_self_exe(void) {
+  static char buf[4096];
+  if (!buf[0]) {
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) snprintf(buf, sizeof buf, "slimwave");
+    else buf[n] = 0;
+  }
+  return buf;
+}
+
+int sw_spawn(char *const argv[], const char *out_path, sw_err *err) {
+  char tmp[4096] = "";
+  int fd = -1;
+  if (out_path) {
+    if (sw_atomic_tmpname(out_path, tmp, sizeof tmp, err)) return -1;
+    fd = open(tmp, O_WRONLY | O_TRUNC);
+    if (fd < 0) { remove(tmp); sw_fail(err, SW_EOUTPUT, "%s: cannot write: %s", out_path, strerror(errno)); return -1; }
+  }
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    if (fd >= 0) { close(fd); remove(tmp); }
+    sw_fail(err, SW_EFAIL, "cannot start %s: %s", argv[0], strerror(errno));
+    return -1;
+  }
+  if (pid == 0) {
+    if (fd >= 0) { dup2(fd, 1); close(fd); }
+    execvp(argv[0], argv);
+    fprintf(stderr, "slimwave: cannot run %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+  }
+  if (fd >= 0) close(fd);
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+  int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+  if (out_path) {
+    if (code == 0) { if (sw_atomic_rename(tmp, out_path, err)) return -1; }
+    else remove(tmp);
+  }
+  if (code) sw_fail(err, SW_EFAIL, "%s exited with code %d", argv[0], code);
+  return code;
+}
