@@ -9,13 +9,14 @@
 #include "cli.h"
 
 static const char *usage =
-  "usage: slimwave sweep plan EXPERIMENT [--make|--sbatch] [--phase train|bench] [OPTS]\n"
+  "usage: slimwave sweep plan EXPERIMENT [--make|--sbatch] [--phase datasets|train|bench] [OPTS]\n"
   "       slimwave sweep cell EXPERIMENT CELL [--force] [OPTS]\n"
   "       slimwave sweep collect EXPERIMENT [OPTS]\n"
   "       slimwave report EXPERIMENT [--shared DIR] [--no-plots] [OPTS]\n"
   "OPTS: --profile smoke|quick|full (default quick)  --data FAMILY (default: the file's, e.g. lv2)\n"
   "      --results DIR (default results/<name>[-<family>][-<profile>])\n"
-  "plan prints one command per cell (train cells, then bench cells; --phase picks one), or a\n"
+  "plan prints one command per step (dataset builds, train cells, bench cells; --phase picks one),\n"
+  "or a "
   "makefile for make -j2 (--make), or a Slurm job-array script (--sbatch). cell runs one cell\n"
   "(skipped if its rows exist). collect checks all rows and writes results.csv and\n"
   "provenance.json. report writes paper-table.md/.tex and the plots.\n";

@@ -9,7 +9,7 @@
 
 typedef enum { SW_PLAN_COMMANDS, SW_PLAN_MAKE, SW_PLAN_SBATCH } sw_plan_kind;
 
-/* phase: "train", "bench" or NULL (both; commands are then in dependency order). opts: the
+/* phase: "datasets", "train", "bench" or NULL (all; commands are then in dependency order). opts: the
    --profile/--data/--results arguments to repeat in each command. */
 int sw_sweep_plan(const sw_experiment *e, const char *results_dir, sw_plan_kind kind, const char *phase,
                   const char *opts, FILE *out, sw_err *err);
