@@ -1,7 +1,12 @@
-/* slimwave process MODEL.nam IN OUT [--slim V | --channels C1[,C2..]] [--block N] [--backend B] [--fast-tanh] */
+/* slimwave process MODEL.nam IN OUT [--slim V | --channels C1[,C2..] | --sweep] [--block N] [--backend B] [--fast-tanh] */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
+#include "../core/atomic_file.h"
 #include "../core/audio.h"
 #include "../core/nam_file.h"
 #include "../core/wavenet.h"
@@ -16,20 +21,87 @@ static const char *usage =
   "  --channels C   explicit channels per layer array, e.g. 8 or 12,6\n"
   "  --block N      streaming block size (default 64)\n"
   "  --backend B    a backend from `slimwave backends` (default: SLIMWAVE_BACKEND or the best)\n"
-  "  --fast-tanh    rational tanh (max error 7.3e-5) instead of the exact one\n";
+  "  --fast-tanh    rational tanh (max error 7.3e-5) instead of the exact one\n"
+  "  --sweep        OUT is a folder: render IN at every width (every submodel of a container)\n"
+  "                 into OUT/<channels>.wav, with OUT/widths.csv: channels, MACs/sample, ESR\n"
+  "                 against the full width, real-time factor of the render (one thread)\n";
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* Renders x at widths w of net into y; returns the real-time factor of the render. */
+static double render(sw_wavenet *wn, const float *x, float *y, long n, int block, double rate) {
+  sw_wavenet_reset(wn);
+  double t0 = now_s();
+  for (long t = 0; t < n; t += block) sw_wavenet_process(wn, x + t, y + t, n - t < block ? n - t : block);
+  double dt = now_s() - t0;
+  return dt > 0 ? (n / rate) / dt : 0;
+}
+
+static int sweep(const sw_model *m, const sw_audio *in, const char *dir, const sw_run_opts *ro, sw_err *err) {
+  if (mkdir(dir, 0777) && errno != EEXIST) return sw_fail(err, SW_EOUTPUT, "%s: cannot create folder: %s", dir, strerror(errno));
+  struct stat st;
+  if (stat(dir, &st) || !S_ISDIR(st.st_mode)) return sw_fail(err, SW_EOUTPUT, "%s: not a folder (--sweep writes a folder)", dir);
+  /* the entries: every width step of a plain model, every submodel of a container */
+  int n_entries = 0;
+  const sw_net *nets[SW_MAX_CHANNELS + SW_MAX_SUBMODELS];
+  sw_widths ws[SW_MAX_CHANNELS + SW_MAX_SUBMODELS];
+  if (m->container) {
+    for (int i = 0; i < m->n_sub; i++) { nets[n_entries] = &m->sub[i]; ws[n_entries++] = sw_net_full_widths(&m->sub[i]); }
+  } else {
+    int k = sw_net_width_steps(&m->sub[0], ws, SW_MAX_CHANNELS);
+    for (n_entries = 0; n_entries < k && n_entries < SW_MAX_CHANNELS; n_entries++) nets[n_entries] = &m->sub[0];
+  }
+  float *full = malloc(sizeof(float) * (size_t)in->n), *y = malloc(sizeof(float) * (size_t)in->n);
+  char *csv = malloc(64 * 1024);
+  size_t len = 0;
+  int rc = full && y && csv ? SW_OK : sw_fail(err, SW_ENOMEM, "out of memory");
+  if (!rc) len = (size_t)snprintf(csv, 64 * 1024, "channels,macs_per_sample,esr_vs_full,rtf,backend,block,file\n");
+  /* the reference: the last entry (full width, or the largest submodel) */
+  for (int j = n_entries - 1; !rc && j >= 0; j--) {
+    sw_wavenet *wn = NULL;
+    if ((rc = sw_wavenet_create(nets[j], ro, &wn, err))) break;
+    if ((rc = sw_wavenet_set_widths(wn, &ws[j], err))) { sw_wavenet_free(wn); break; }
+    double rtf = render(wn, in->x, y, in->n, ro->max_block, in->rate);
+    sw_wavenet_free(wn);
+    if (j == n_entries - 1) memcpy(full, y, sizeof(float) * (size_t)in->n);
+    double se = 0, sf = 0;
+    for (long t = 0; t < in->n; t++) { double e = (double)y[t] - full[t]; se += e * e; sf += (double)full[t] * full[t]; }
+    char ch[64], file[4200];
+    cli_widths_str(&ws[j], ch, sizeof ch);
+    for (char *p = ch; *p; p++) if (*p == ',') *p = '-';
+    snprintf(file, sizeof file, "%s/%s%s.wav", dir, m->container ? "sub-" : "", ch);
+    if ((rc = sw_audio_write(file, y, in->n, in->rate, err))) break;
+    if (len < 60 * 1024)
+      len += (size_t)snprintf(csv + len, 64 * 1024 - len, "%s,%ld,%.6g,%.1f,%s,%d,%s%s.wav\n", ch, sw_net_macs(nets[j], &ws[j]),
+                              sf > 0 ? se / sf : 0.0, rtf, ro->backend->name, ro->max_block, m->container ? "sub-" : "", ch);
+    fprintf(stderr, "slimwave process: %s channels: ESR vs full %.3g, %.0fx real time\n", ch, sf > 0 ? se / sf : 0.0, rtf);
+  }
+  if (!rc) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/widths.csv", dir);
+    rc = sw_write_file_atomic(path, csv, len, err);
+  }
+  free(full); free(y); free(csv);
+  return rc;
+}
 
 int cmd_process(int argc, char **argv) {
   if (cli_is_help(argc, argv)) { fputs(usage, stdout); return 0; }
   const char *slim_s = NULL, *ch_s = NULL, *block_s = NULL, *be_s = NULL;
-  bool fast = false;
+  bool fast = false, do_sweep = false;
   cli_opt opts[] = {{"--slim", &slim_s, NULL}, {"--channels", &ch_s, NULL}, {"--block", &block_s, NULL},
-                    {"--backend", &be_s, NULL}, {"--fast-tanh", NULL, &fast}};
+                    {"--backend", &be_s, NULL}, {"--fast-tanh", NULL, &fast}, {"--sweep", NULL, &do_sweep}};
   const char *pos[3];
   int npos = 0;
   sw_err err = {0};
-  int rc = cli_parse(argc, argv, opts, 5, pos, 3, &npos, &err);
+  int rc = cli_parse(argc, argv, opts, 6, pos, 3, &npos, &err);
   if (!rc && npos != 3) rc = sw_fail(&err, SW_EUSAGE, "expected MODEL.nam IN OUT");
   if (!rc && slim_s && ch_s) rc = sw_fail(&err, SW_EUSAGE, "--slim and --channels exclude each other");
+  if (!rc && do_sweep && (slim_s || ch_s)) rc = sw_fail(&err, SW_EUSAGE, "--sweep renders every width: drop --slim/--channels");
   double slim = 1.0;
   long block = 64;
   sw_widths widths = {0};
@@ -53,6 +125,7 @@ int cmd_process(int argc, char **argv) {
     goto done;
   }
   sw_run_opts ro = {.backend = be, .max_block = (int)block, .fast_tanh = fast};
+  if (do_sweep) { rc = sweep(&m, &in, pos[2], &ro, &err); goto done; }
   if ((rc = sw_wavenet_create(net, &ro, &wn, &err))) goto done;
   if (ch_s) rc = sw_wavenet_set_widths(wn, &widths, &err);
   else if (slim_s && !m.container) rc = sw_wavenet_set_slim(wn, slim, &err);
