@@ -1,0 +1,66 @@
+/* AVX-512F backend: 16-lane primitives for the shared kernels in simd_kernels.h. Compiled with
+   -mavx512f (this file only); usable() checks AVX-512F and the OS opmask/ZMM state at run time. */
+#include <immintrin.h>
+#include <stdint.h>
+
+#include "cpu.h"
+
+#define SW_INL static inline __attribute__((always_inline))
+typedef __m512 vf;
+typedef __mmask16 vm;
+#define VL 16
+#define SW_RMAX 4 /* 4 rows x 4 vectors = 16 accumulators of 32 registers */
+#define SW_VMAX 4
+
+SW_INL vf v_load(const float *p) { return _mm512_loadu_ps(p); }
+SW_INL void v_store(float *p, vf x) { _mm512_storeu_ps(p, x); }
+SW_INL vm v_mask(int n) { return (vm)((1u << n) - 1u); }
+/* Masked-out lanes are neither read nor written (no fault past the end of a row). */
+SW_INL vf v_loadm(const float *p, vm m) { return _mm512_maskz_loadu_ps(m, p); }
+SW_INL void v_storem(float *p, vm m, vf x) { _mm512_mask_storeu_ps(p, m, x); }
+SW_INL vf v_set1(float a) { return _mm512_set1_ps(a); }
+SW_INL vf v_zero(void) { return _mm512_setzero_ps(); }
+SW_INL vf v_add(vf a, vf b) { return _mm512_add_ps(a, b); }
+SW_INL vf v_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
+SW_INL vf v_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+SW_INL vf v_div(vf a, vf b) { return _mm512_div_ps(a, b); }
+SW_INL vf v_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); } /* a*b + c */
+SW_INL vf v_max(vf a, vf b) { return _mm512_max_ps(a, b); }
+SW_INL vf v_min(vf a, vf b) { return _mm512_min_ps(a, b); }
+/* Bit operations on the integer view: and/or on floats need AVX512DQ, these are plain F. */
+SW_INL vf v_abs(vf a) {
+  return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(a), _mm512_set1_epi32(0x7fffffff)));
+}
+SW_INL vf v_copysign(vf mag, vf sgn) {
+  __m512i m = _mm512_and_si512(_mm512_castps_si512(mag), _mm512_set1_epi32(0x7fffffff));
+  __m512i s = _mm512_and_si512(_mm512_castps_si512(sgn), _mm512_set1_epi32((int)0x80000000u));
+  return _mm512_castsi512_ps(_mm512_or_si512(m, s));
+}
+SW_INL vf v_sel_gt(vf a, vf b, vf x, vf y) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_GT_OQ), y, x); }
+SW_INL vf v_round(vf a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+SW_INL vf v_pow2i(vf n) { /* 2^n, n integral in [-126, 127] */
+  __m512i e = _mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127));
+  return _mm512_castsi512_ps(_mm512_slli_epi32(e, 23));
+}
+SW_INL float v_hsum(vf a) { return _mm512_reduce_add_ps(a); }
+
+#include "simd_kernels.h"
+
+static bool usable(void) {
+  const sw_cpu *c = sw_cpu_get();
+  return c->avx512f && c->os_zmm;
+}
+
+/* FTZ + DAZ (MXCSR also governs the AVX-512 units). */
+static void thread_init(void) { _mm_setcsr(_mm_getcsr() | 0x8040); }
+
+const sw_backend sw_backend_avx512_impl = {
+  .name = "avx512",
+  .isa = "avx512f",
+  .usable = usable,
+  .conv_forward = conv_forward,
+  .layer_forward = layer_forward,
+  .conv_backward = conv_backward,
+  .layer_backward = layer_backward,
+  .thread_init = thread_init,
+};

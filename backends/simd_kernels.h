@@ -1,0 +1,311 @@
+/* The SIMD kernels, written once over a vector width: avx2.c, avx512.c and neon.c define the
+   vector type and primitives (vf, vm, VL, SW_RMAX, SW_VMAX, v_*) and include this file, which
+   defines the static forward/backward ops for their sw_backend.
+
+   Everything is one register-blocked tile: SW_RMAX output rows x SW_VMAX vectors of time,
+     acc[r][t] = init + sum_i sum_k w[r*wr + i*wi + k*wk] * in[i*ldi + t - (K-1-k)*d],
+   vectorised over time so that a 1-channel slim layer still fills whole registers, weights read
+   as broadcasts straight from the (full-stride) views, tails of T done with masked vectors. The
+   layer runs over time chunks of SW_TT columns: conv + mixin + activation (+ skip) for every row
+   of the chunk, then the 1x1 + residual for the same chunk while it is still in L1. */
+#ifndef SW_SIMD_KERNELS_H
+#define SW_SIMD_KERNELS_H
+
+#include <string.h>
+
+#include "../core/backend.h"
+#include "simd_act.h"
+
+#define SW_TT 192 /* time chunk: a multiple of SW_VMAX * VL for every ISA here */
+
+/* One job: rows of acc = init + weighted sum of shifted input rows; pointers at column 0. */
+typedef struct sw_tjob {
+  const float *in; ptrdiff_t ldi; int n, K, d; /* n input rows, K taps at dilation d */
+  const float *w; ptrdiff_t wr, wi, wk;        /* weight of (row r, input i, tap k) */
+  const float *c0; ptrdiff_t ldc0;             /* init rows (NULL: 0) */
+  const float *b;                              /* + b[r] (NULL: none) */
+  const float *m, *x;                          /* + m[r] * x[t] (NULL: none) */
+  float *out; ptrdiff_t ldo;                   /* the sum (NULL: not stored) */
+  bool act_on; sw_act act;                     /* ao = act(sum), s += ao */
+  float *ao; ptrdiff_t ldao;
+  float *s; ptrdiff_t lds;
+} sw_tjob;
+
+SW_INL vf ld_v(const float *p, bool masked, vm mk) { return masked ? v_loadm(p, mk) : v_load(p); }
+SW_INL void st_v(float *p, bool masked, vm mk, vf x) { if (masked) v_storem(p, mk, x); else v_store(p, x); }
+
+/* R rows from o, V vectors from column t, the last one masked to nl lanes when masked. */
+SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const bool masked, int nl) {
+  vf acc[SW_RMAX][SW_VMAX];
+  vm mk = v_mask(masked ? nl : VL);
+#define LAST(v) (masked && (v) == V - 1)
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 8
+    for (int v = 0; v < V; v++)
+      acc[r][v] = j->c0 ? ld_v(j->c0 + (o + r) * j->ldc0 + t + v * VL, LAST(v), mk) : v_zero();
+  if (j->b)
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++) {
+      vf bb = v_set1(j->b[o + r]);
+#pragma GCC unroll 8
+      for (int v = 0; v < V; v++) acc[r][v] = v_add(acc[r][v], bb);
+    }
+  if (j->m)
+#pragma GCC unroll 8
+    for (int v = 0; v < V; v++) {
+      vf xv = ld_v(j->x + t + v * VL, LAST(v), mk);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; r++) acc[r][v] = v_fma(v_set1(j->m[o + r]), xv, acc[r][v]);
+    }
+  const int n = j->n, K = j->K;
+  const ptrdiff_t ldi = j->ldi, d = j->d, wr = j->wr, wi = j->wi, wk = j->wk;
+  const float *w0 = j->w + o * wr, *in0 = j->in + t - (ptrdiff_t)(K - 1) * d;
+  for (int i = 0; i < n; i++) {
+    const float *row = in0 + i * ldi, *wrow = w0 + i * wi;
+    for (int k = 0; k < K; k++) {
+      const float *p = row + k * d, *wp = wrow + k * wk;
+      vf xv[SW_VMAX];
+#pragma GCC unroll 8
+      for (int v = 0; v < V; v++) xv[v] = ld_v(p + v * VL, LAST(v), mk);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; r++) {
+        vf wb = v_set1(wp[r * wr]);
+#pragma GCC unroll 8
+        for (int v = 0; v < V; v++) acc[r][v] = v_fma(wb, xv[v], acc[r][v]);
+      }
+    }
+  }
+  if (j->out)
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 8
+      for (int v = 0; v < V; v++) st_v(j->out + (o + r) * j->ldo + t + v * VL, LAST(v), mk, acc[r][v]);
+  if (j->act_on)
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 8
+      for (int v = 0; v < V; v++) {
+        vf y = v_act(j->act, acc[r][v]);
+        st_v(j->ao + (o + r) * j->ldao + t + v * VL, LAST(v), mk, y);
+        float *s = j->s + (o + r) * j->lds + t + v * VL;
+        st_v(s, LAST(v), mk, v_add(ld_v(s, LAST(v), mk), y));
+      }
+#undef LAST
+}
+
+#define SW_TILE_CASE(R, V)                                          \
+  case (R) * 16 + (V) * 2: tile(j, o, t, R, V, false, nl); break; \
+  case (R) * 16 + (V) * 2 + 1: tile(j, o, t, R, V, true, nl); break;
+#if SW_VMAX == 3
+#define SW_TILE_ROW(R) SW_TILE_CASE(R, 1) SW_TILE_CASE(R, 2) SW_TILE_CASE(R, 3)
+#elif SW_VMAX == 4
+#define SW_TILE_ROW(R) SW_TILE_CASE(R, 1) SW_TILE_CASE(R, 2) SW_TILE_CASE(R, 3) SW_TILE_CASE(R, 4)
+#else
+#error "SW_VMAX must be 3 or 4"
+#endif
+#if SW_RMAX != 4
+#error "SW_RMAX must be 4"
+#endif
+
+static void tile_any(const sw_tjob *j, int o, int t, int R, int V, int nl) {
+  switch (R * 16 + V * 2 + (nl < VL)) {
+    SW_TILE_ROW(1) SW_TILE_ROW(2) SW_TILE_ROW(3) SW_TILE_ROW(4)
+  default: break;
+  }
+}
+
+/* rows x T of the job, time chunk by time chunk (each chunk's inputs stay in cache). */
+static void job_run(const sw_tjob *j, int rows, int T) {
+  for (int t0 = 0; t0 < T; t0 += SW_TT) {
+    int t1 = T - t0 < SW_TT ? T : t0 + SW_TT;
+    for (int o = 0; o < rows; o += SW_RMAX) {
+      int R = rows - o < SW_RMAX ? rows - o : SW_RMAX, t = t0;
+      for (; t + SW_VMAX * VL <= t1; t += SW_VMAX * VL) tile_any(j, o, t, R, SW_VMAX, VL);
+      int rem = t1 - t;
+      if (rem > 0) {
+        int V = (rem + VL - 1) / VL;
+        tile_any(j, o, t, R, V, rem - (V - 1) * VL);
+      }
+    }
+  }
+}
+
+/* for each vector of 0..T-1: t, whether it is the masked tail, its mask (elementwise passes). */
+#define SW_FOR_VEC(T, t, masked, mk)                                  \
+  for (int t = 0; t < (T); t += VL)                                   \
+    for (int masked = (T) - t < VL, sw_once_ = 1; sw_once_; sw_once_ = 0) \
+      for (vm mk = v_mask(masked ? (T) - t : VL); sw_once_; sw_once_ = 0)
+
+static void conv_forward(const sw_conv_args *a, void *plan) {
+  (void)plan;
+  sw_tjob j = {.in = a->in, .ldi = a->ldi, .n = a->cin, .K = a->K, .d = a->d,
+               .w = a->w, .wr = a->ldw, .wi = a->K, .wk = 1,
+               .c0 = a->accumulate ? a->out : NULL, .ldc0 = a->ldo, .b = a->b,
+               .out = a->out, .ldo = a->ldo};
+  job_run(&j, a->cout, a->T);
+}
+
+/* Gated activation of one chunk: a = act(z[o]) * sigmoid(z[o+C]), s += a. */
+static void gate(const sw_layer_args *a, int n, const float *z, ptrdiff_t ldz, float *ac, ptrdiff_t lda, float *s) {
+  for (int o = 0; o < a->C; o++)
+    SW_FOR_VEC(n, t, masked, mk) {
+      vf p = v_act(a->act, ld_v(z + o * ldz + t, masked, mk));
+      vf y = v_mul(p, v_sigmoid(ld_v(z + (o + a->C) * ldz + t, masked, mk)));
+      st_v(ac + o * lda + t, masked, mk, y);
+      float *sp = s + o * a->lds + t;
+      st_v(sp, masked, mk, v_add(ld_v(sp, masked, mk), y));
+    }
+}
+
+static void layer_forward(const sw_layer_args *a, void *plan) {
+  (void)plan;
+  const int C = a->C, T = a->T, cm = a->gated ? 2 * C : C;
+  const int TT = T < SW_TT ? T : SW_TT;
+  const ptrdiff_t ldt = (TT + 15) & ~15;
+  float *zs = a->scratch, *as = a->scratch + (size_t)cm * ldt;
+  for (int t0 = 0; t0 < T; t0 += TT) {
+    int n = T - t0 < TT ? T - t0 : TT;
+    float *z = a->z ? a->z + t0 : a->gated ? zs : NULL;
+    ptrdiff_t ldz = a->z ? a->ldz : ldt;
+    float *ac = a->a ? a->a + t0 : as;
+    ptrdiff_t lda = a->a ? a->lda : ldt;
+    sw_tjob j = {.in = a->h + t0, .ldi = a->ldh, .n = C, .K = a->K, .d = a->d,
+                 .w = a->w, .wr = a->ldw, .wi = a->K, .wk = 1, .b = a->b, .m = a->m, .x = a->x + t0,
+                 .out = z, .ldo = ldz, .act_on = !a->gated, .act = a->act, .ao = ac, .ldao = lda,
+                 .s = a->s + t0, .lds = a->lds};
+    job_run(&j, cm, n);
+    if (a->gated) gate(a, n, z, ldz, ac, lda, a->s + t0);
+    if (a->v) {
+      sw_tjob k = {.in = ac, .ldi = lda, .n = C, .K = 1, .d = 0, .w = a->v, .wr = a->ldv, .wi = 1, .wk = 0,
+                   .c0 = a->h + t0, .ldc0 = a->ldh, .b = a->vb, .out = a->h_out + t0, .ldo = a->ldo};
+      job_run(&k, C, n);
+    } else {
+      for (int o = 0; o < C; o++) memcpy(a->h_out + o * a->ldo + t0, a->h + o * a->ldh + t0, sizeof(float) * (size_t)n);
+    }
+  }
+}
+
+/* ---- backward ---- */
+
+static float vsum(const float *g, int T) {
+  vf acc = v_zero();
+  SW_FOR_VEC(T, t, masked, mk) acc = v_add(acc, ld_v(g + t, masked, mk));
+  return v_hsum(acc);
+}
+
+/* out[r*ldo + q] += sum_t g[r][t] * x_q[t] for R rows of g and Q inputs x_q = in + (i*ldi -
+   (K-1-k)*d) with q = i*K + k counted from q0: the weight-gradient dot products. */
+SW_INL void dot_tile(const float *g, ptrdiff_t ldg, const float *in, ptrdiff_t ldi, int K, int d, int q0,
+                     float *out, ptrdiff_t ldo, int T, const int R, const int Q) {
+  vf acc[4][2];
+  const float *x[2];
+#pragma GCC unroll 4
+  for (int q = 0; q < Q; q++) {
+    int i = (q0 + q) / K, k = (q0 + q) % K;
+    x[q] = in + i * ldi - (ptrdiff_t)(K - 1 - k) * d;
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+    for (int q = 0; q < Q; q++) acc[r][q] = v_zero();
+  SW_FOR_VEC(T, t, masked, mk) {
+    vf xv[2];
+#pragma GCC unroll 4
+    for (int q = 0; q < Q; q++) xv[q] = ld_v(x[q] + t, masked, mk);
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) {
+      vf gv = ld_v(g + r * ldg + t, masked, mk);
+#pragma GCC unroll 4
+      for (int q = 0; q < Q; q++) acc[r][q] = v_fma(gv, xv[q], acc[r][q]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+    for (int q = 0; q < Q; q++) out[r * ldo + q0 + q] += v_hsum(acc[r][q]);
+}
+
+static void dots(const float *g, ptrdiff_t ldg, int rows, const float *in, ptrdiff_t ldi, int n, int K, int d,
+                 float *out, ptrdiff_t ldo, int T) {
+  const int nq = n * K;
+  for (int o = 0; o < rows; o += 4) {
+    int R = rows - o < 4 ? rows - o : 4;
+    const float *gr = g + o * ldg;
+    float *orow = out + o * ldo;
+    for (int q = 0; q < nq; q += 2) {
+      int Q = nq - q < 2 ? 1 : 2;
+      switch (R * 2 + Q) {
+      case 3: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 1, 1); break;
+      case 4: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 1, 2); break;
+      case 5: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 2, 1); break;
+      case 6: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 2, 2); break;
+      case 7: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 3, 1); break;
+      case 8: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 3, 2); break;
+      case 9: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 4, 1); break;
+      default: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 4, 2); break;
+      }
+    }
+  }
+}
+
+static void conv_backward(const sw_conv_grad_args *a) {
+  if (a->g_b)
+    for (int o = 0; o < a->cout; o++) a->g_b[o] += vsum(a->g_out + o * a->ldgo, a->T);
+  dots(a->g_out, a->ldgo, a->cout, a->in, a->ldi, a->cin, a->K, a->d, a->g_w, a->ldw, a->T);
+  if (a->g_in)
+    /* g_in[i][t - (K-1-k)d] += sum_o w[o][i][k] g[o][t]: one transposed 1x1 job per tap. */
+    for (int k = 0; k < a->K; k++) {
+      float *gi = a->g_in - (ptrdiff_t)(a->K - 1 - k) * a->d;
+      sw_tjob j = {.in = a->g_out, .ldi = a->ldgo, .n = a->cout, .K = 1, .d = 0,
+                   .w = a->w + k, .wr = a->K, .wi = a->ldw, .wk = 0,
+                   .c0 = gi, .ldc0 = a->ldgi, .out = gi, .ldo = a->ldgi};
+      job_run(&j, a->cin, a->T);
+    }
+}
+
+static void layer_backward(const sw_layer_grad_args *a) {
+  const int C = a->C, T = a->T, cm = a->gated ? 2 * C : C;
+  float *ga = a->scratch;                  /* dL/da, C x T */
+  float *gz = a->scratch + (size_t)C * T;  /* dL/dz, cm x T */
+  for (int o = 0; o < C; o++) memcpy(ga + (size_t)o * T, a->g_s + o * a->ldgs, sizeof(float) * (size_t)T);
+  if (a->v) {
+    for (int o = 0; o < C; o++) a->g_vb[o] += vsum(a->g_out + o * a->ldgo, T);
+    dots(a->g_out, a->ldgo, C, a->a, a->lda, C, 1, 0, a->g_v, a->ldv, T);
+    sw_tjob j = {.in = a->g_out, .ldi = a->ldgo, .n = C, .K = 1, .d = 0, .w = a->v, .wr = 1, .wi = a->ldv,
+                 .wk = 0, .c0 = ga, .ldc0 = T, .out = ga, .ldo = T};
+    job_run(&j, C, T);
+  }
+  for (int o = 0; o < C; o++) {
+    const float *z1 = a->z + o * a->ldz, *g = ga + (size_t)o * T;
+    float *g1 = gz + (size_t)o * T;
+    SW_FOR_VEC(T, t, masked, mk) {
+      vf zv = ld_v(z1 + t, masked, mk), gv = ld_v(g + t, masked, mk);
+      if (a->gated) {
+        vf p = v_act(a->act, zv), q = v_sigmoid(ld_v(a->z + (o + C) * a->ldz + t, masked, mk));
+        st_v(g1 + t, masked, mk, v_mul(v_mul(gv, q), v_act_grad(a->act, zv, p)));
+        vf g2 = v_mul(v_mul(v_mul(gv, p), q), v_sub(v_set1(1.0f), q));
+        st_v(gz + (size_t)(o + C) * T + t, masked, mk, g2);
+      } else {
+        st_v(g1 + t, masked, mk, v_mul(gv, v_act_grad(a->act, zv, ld_v(a->a + o * a->lda + t, masked, mk))));
+      }
+    }
+  }
+  dots(gz, T, cm, a->x, 0, 1, 1, 0, a->g_m, 1, T);
+  if (a->g_x) {
+    sw_tjob j = {.in = gz, .ldi = T, .n = cm, .K = 1, .d = 0, .w = a->m, .wr = 0, .wi = 1, .wk = 0,
+                 .c0 = a->g_x, .ldc0 = 0, .out = a->g_x, .ldo = 0};
+    job_run(&j, 1, T);
+  }
+  for (int o = 0; o < C; o++) {
+    float *gh = a->g_h + o * a->ldgh;
+    const float *g = a->g_out + o * a->ldgo;
+    SW_FOR_VEC(T, t, masked, mk) st_v(gh + t, masked, mk, v_add(ld_v(gh + t, masked, mk), ld_v(g + t, masked, mk)));
+  }
+  sw_conv_grad_args c = {.cout = cm, .cin = C, .K = a->K, .d = a->d, .T = T, .w = a->w, .ldw = a->ldw,
+                         .in = a->h, .ldi = a->ldh, .g_out = gz, .ldgo = T, .g_in = a->g_h, .ldgi = a->ldgh,
+                         .g_w = a->g_w, .g_b = a->g_b};
+  conv_backward(&c);
+}
+
+#endif
