@@ -1,6 +1,9 @@
-/* Adam as torch.optim.Adam's single-tensor path: m.lerp_(g, 1-b1); v = b2 v + (1-b2) g^2;
-   w -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps). Moments in float like the
-   parameters; the scalar factors in double, as Python computes them. */
+/* Adam as torch.optim.Adam's single-tensor path (PyTorch 1.13, float32), operation for
+   operation so the results match bit for bit (checked in test_adam):
+     m = m*b1 + (1-b1)*g;  v = v*b2 + ((1-b2)*g)*g;  den = sqrt(v) / sqrt(1 - b2^t) + eps;
+     w = w + (-(lr / (1 - b1^t)) * m) / den
+   Moments in float like the parameters; the scalar factors in double as Python computes them,
+   rounded to float as PyTorch does when it applies them. */
 #include "adam.h"
 
 #include <math.h>
@@ -31,16 +34,16 @@ void sw_adam_step(sw_adam *a, float *w, const float *g, double lr) {
   a->step++;
   double bc1 = 1.0 - pow(a->beta1, (double)a->step);
   double bc2 = 1.0 - pow(a->beta2, (double)a->step);
-  float step_size = (float)(lr / bc1);
+  float neg_step = (float)(-(lr / bc1));
   float bc2_sqrt = (float)sqrt(bc2);
-  float w1 = (float)(1.0 - a->beta1), b2 = (float)a->beta2, w2 = (float)(1.0 - a->beta2), eps = (float)a->eps;
+  float b1 = (float)a->beta1, w1 = (float)(1.0 - a->beta1), b2 = (float)a->beta2, w2 = (float)(1.0 - a->beta2), eps = (float)a->eps;
   float *m = a->m, *v = a->v;
   for (long i = 0; i < a->n; i++) {
     float gi = g[i];
-    m[i] = m[i] + w1 * (gi - m[i]); /* torch lerp with weight < 0.5 */
-    v[i] = v[i] * b2 + w2 * gi * gi;
+    m[i] = m[i] * b1 + w1 * gi;
+    v[i] = v[i] * b2 + (w2 * gi) * gi;
     float denom = sqrtf(v[i]) / bc2_sqrt + eps;
-    w[i] = w[i] - step_size * (m[i] / denom);
+    w[i] = w[i] + (neg_step * m[i]) / denom;
   }
 }
 

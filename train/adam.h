@@ -1,6 +1,7 @@
-/* Adam exactly as torch.optim.Adam (amsgrad off, no weight decay): betas 0.9/0.999, eps 1e-8,
-   bias correction lr / (1 - b1^t) on m and sqrt(1 - b2^t) on sqrt(v); plus NAM's learning-rate
-   schedule, lr0 * gamma^epoch (torch ExponentialLR stepped once per epoch). */
+/* Adam as torch.optim.Adam (amsgrad off, no weight decay; bit for bit with PyTorch 1.13 in
+   float32): betas 0.9/0.999, eps 1e-8, bias correction lr / (1 - b1^t) on m and
+   sqrt(1 - b2^t) on sqrt(v); plus NAM's learning-rate schedule, lr0 * gamma^epoch (torch
+   ExponentialLR stepped once per epoch). */
 #ifndef SW_ADAM_H
 #define SW_ADAM_H
 

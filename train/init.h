@@ -16,6 +16,8 @@ int sw_preset_make(const char *name, sw_net *out, sw_err *err);
    messages name the file. Weights as for presets: zero except head_scale (from "head_scale",
    default 0.02). */
 int sw_arch_load(const char *name_or_path, sw_net *out, sw_err *err);
+/* Architectures from files are refused above this many weights (presets are far below). */
+#define SW_MAX_TRAIN_WEIGHTS 1000000L
 /* "standard|lite|feather|nano|paper" for help texts. */
 const char *sw_preset_names(void);
 
