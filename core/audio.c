@@ -56,6 +56,7 @@ int sw_audio_write(const char *path, const float *x, long n, int rate, sw_err *e
   SF_INFO info = {.samplerate = rate, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
   SNDFILE *sf = sf_open(tmp, SFM_WRITE, &info);
   if (!sf) { remove(tmp); return sw_fail(err, SW_EOUTPUT, "%s: cannot write audio (%s)", path, sf_strerror(NULL)); }
+  sf_command(sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE); /* no timestamp: same samples, same bytes */
   sf_count_t put = sf_writef_float(sf, x, n);
   int bad = put != n;
   char why[256];
