@@ -22,3 +22,10 @@ test: build
 
 clean:
 	rm -rf $(BUILD) $(BUILD).configure.log
+
+# Datasets (issue 5): build every recipe into datasets/cache/ (reused when unchanged; recipes that
+# need ../shared are skipped without it). DATASET_SECONDS=40 builds the short variants (CI smoke).
+DATASET_SECONDS ?=
+.PHONY: datasets
+datasets: build
+	@$(BUILD)/slimwave dataset build all $(if $(DATASET_SECONDS),--seconds $(DATASET_SECONDS))
