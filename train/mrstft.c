@@ -205,18 +205,22 @@ static void *run_job(void *arg) {
       }
       memset(w->gpad, 0, sizeof(double) * (size_t)(L + r->n));
       for (int f = 0; f < r->nf; f++) {
-        for (int k = 0; k < r->nb; k++) {
-          long c = (long)f * r->nb + k;
-          double re = xs[2 * c], im = xs[2 * c + 1];
-          /* d/d|X| of SC + LOG; sign(log X - log Y) = sign(X - Y) */
-          double sg = mx[c] > my[c] ? 1.0 : (mx[c] < my[c] ? -1.0 : 0.0);
-          double gm = r->ksc * (mx[c] - my[c]) + r->klog * sg / mx[c];
-          /* through |X| (no gradient where the clamp is active); the c2r counts interior bins twice */
-          double s = re * re + im * im > MAG_EPS ? gm / mx[c] : 0.0;
-          if (k != 0 && 2 * k != r->n) s *= 0.5;
-          w->spec[k][0] = s * re;
-          w->spec[k][1] = s * im;
+        const double *fx = xs + 2 * (long)f * r->nb, *fmx = mx + (long)f * r->nb, *fmy = my + (long)f * r->nb;
+        double *sp = &w->spec[0][0], ksc = r->ksc, klog = r->klog;
+        for (int k = 0; k < r->nb; k++) { /* branch-free so that it vectorises */
+          double re = fx[2 * k], im = fx[2 * k + 1], x = fmx[k], y = fmy[k];
+          /* d/d|X| of SC + LOG, sign(log X - log Y) = sign(X - Y), times d|X|/d(re, im) = (re, im)/|X|
+             (none where the clamp is active); halved: the c2r counts interior bins twice */
+          double sg = (double)(x > y) - (double)(x < y);
+          double inv = 1.0 / x;
+          double s = 0.5 * (ksc * (1.0 - y * inv) + klog * sg * inv * inv);
+          s = re * re + im * im > MAG_EPS ? s : 0.0;
+          sp[2 * k] = s * re;
+          sp[2 * k + 1] = s * im;
         }
+        /* the first and last bins appear once: undo the halving (exact) */
+        sp[0] *= 2; sp[1] *= 2;
+        sp[2 * (r->nb - 1)] *= 2; sp[2 * (r->nb - 1) + 1] *= 2;
         fftw_execute_dft_c2r(r->inv, w->spec, w->fout);
         double *dst = w->gpad + (long)f * r->hop;
         for (int k = r->w0; k < r->w1; k++) dst[k] += w->fout[k] * r->win[k];
