@@ -2,6 +2,7 @@
    inside; the float entry point converts at the edges. */
 #include "loss.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +122,7 @@ int sw_loss_set_threads(sw_loss *l, int n, sw_err *err) {
 
 double sw_loss_eval_d(sw_loss *l, const double *pred, const double *target, int batch, double *grad, sw_loss_terms *terms) {
   sw_loss_terms tm = {0};
+  if (batch < 1 || batch > l->max_batch) return NAN; /* outside the workspace: refuse, touch nothing */
   long ny = l->ny, n = (long)batch * ny;
   switch (l->cfg.kind) {
   case SW_LOSS_MSE:
@@ -166,6 +168,7 @@ double sw_loss_eval_d(sw_loss *l, const double *pred, const double *target, int 
 }
 
 double sw_loss_eval(sw_loss *l, const float *pred, const float *target, int batch, float *grad, sw_loss_terms *terms) {
+  if (batch < 1 || batch > l->max_batch) return NAN;
   long n = (long)batch * l->ny;
   for (long i = 0; i < n; i++) {
     l->pd[i] = pred[i];

@@ -54,8 +54,10 @@ void sw_loss_free(sw_loss *l);
 /* The MRSTFT term splits its windows over n threads (default 1) that it starts and joins
    inside each evaluation; the result is bit-identical for any n. Call between evaluations. */
 int sw_loss_set_threads(sw_loss *l, int n, sw_err *err);
-/* Loss value; grad (batch*ny, may be NULL) is OVERWRITTEN with d loss / d pred.
-   1 <= batch <= max_batch. terms may be NULL. */
+/* Loss value; grad (batch*ny, may be NULL) is OVERWRITTEN with d loss / d pred. terms may be
+   NULL. A batch outside 1..max_batch returns NaN and touches nothing. Degenerate targets give
+   inf/NaN as in PyTorch: ESR of a window whose target is all zero, the MRSTFT's spectral
+   convergence of a batch whose targets are all zero. */
 double sw_loss_eval(sw_loss *l, const float *pred, const float *target, int batch, float *grad, sw_loss_terms *terms);
 double sw_loss_eval_d(sw_loss *l, const double *pred, const double *target, int batch, double *grad, sw_loss_terms *terms);
 
