@@ -30,6 +30,9 @@ bool cli_is_help(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_process(int argc, char **argv);
 int cmd_backends(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_train_bench(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 

@@ -14,6 +14,11 @@ static const cmd cmds[] = {
   {"info", cmd_info, "describe a .nam model: architecture, widths, MACs/sample, metadata"},
   {"process", cmd_process, "render an audio file through a model at any width"},
   {"backends", cmd_backends, "list compiled-in and usable backends and the CPU features seen"},
+  {"export", cmd_export, "write a plain model of one width cut from a slimmable one"},
+#ifdef SW_HAVE_TRAINER
+  {"train", cmd_train, "train a model on a dataset (width schedules, checkpoints, resume)"},
+  {"train-bench", cmd_train_bench, "time training steps on random data (one JSON line)"},
+#endif
   {"dataset", cmd_dataset, "capture signal, latency and data checks, build datasets (LV2, .nam, recordings)"},
   {"bench", cmd_bench, "time streaming inference per backend, width and block: CSV with RTF and FMA efficiency"},
 };
