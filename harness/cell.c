@@ -41,24 +41,40 @@ void sw_cell_rows_path(const char *results_dir, const sw_cell *c, char *buf, int
   snprintf(buf, (size_t)len, "%s/rows/%s.csv", results_dir, c->id);
 }
 
+void sw_cell_dataset_opts(const sw_experiment *e, char *buf, int len) {
+  /* a shortened signal gets its own cache, so profiles never rebuild each other's data */
+  if (e->profile.data_seconds > 0)
+    snprintf(buf, (size_t)len, "--seconds %g --cache datasets/cache/s%g", e->profile.data_seconds, e->profile.data_seconds);
+  else
+    buf[0] = 0;
+}
+
 int sw_cell_dataset(const sw_experiment *e, const char *recipe, char *manifest, int len, sw_err *err) {
-  char secs[32] = "";
-  if (e->profile.data_seconds > 0) snprintf(secs, sizeof secs, "%g", e->profile.data_seconds);
-  char out[4096];
-  snprintf(out, sizeof out, "datasets/cache/.%s-%s.path", recipe, secs[0] ? secs : "full");
-  char *argv[8] = {(char *)sw_self_exe(), "dataset", "build", (char *)recipe, NULL};
-  if (secs[0]) { argv[4] = "--seconds"; argv[5] = secs; argv[6] = NULL; }
+  char opts[256], secs[32], cache[64], out[4096];
+  sw_cell_dataset_opts(e, opts, sizeof opts);
+  snprintf(out, sizeof out, "datasets/cache/.%s-%s.log", recipe, opts[0] ? opts + 10 : "full");
+  for (char *p = out + 15; *p; p++) if (*p == ' ' || *p == '/') *p = '_';
+  char *argv[10] = {(char *)sw_self_exe(), "dataset", "build", (char *)recipe, NULL};
+  if (e->profile.data_seconds > 0) {
+    snprintf(secs, sizeof secs, "%g", e->profile.data_seconds);
+    snprintf(cache, sizeof cache, "datasets/cache/s%g", e->profile.data_seconds);
+    argv[4] = "--seconds"; argv[5] = secs; argv[6] = "--cache"; argv[7] = cache; argv[8] = NULL;
+  }
   if (mkdirs("datasets/cache", err)) return SW_EOUTPUT;
-  if (sw_spawn(argv, out, err)) return SW_EFAIL;
-  /* the build prints the manifest path as its last line */
+  if (sw_child_run(argv, out, err)) return SW_EFAIL;
+  /* the build names the manifest it wrote or reused: the last word ending in manifest.json */
   char *text;
   size_t n;
-  int rc = sw_read_file(out, 1 << 16, &text, &n, err);
+  int rc = sw_read_file(out, 1 << 20, &text, &n, err);
   if (rc) return rc;
-  while (n && (text[n - 1] == '\n' || text[n - 1] == ' ')) text[--n] = 0;
-  char *last = strrchr(text, '\n');
-  snprintf(manifest, (size_t)len, "%s", last ? last + 1 : text);
+  manifest[0] = 0;
+  char *save = NULL;
+  for (char *w = strtok_r(text, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+    size_t wl = strlen(w);
+    if (wl >= 13 && !strcmp(w + wl - 13, "manifest.json")) snprintf(manifest, (size_t)len, "%s", w);
+  }
   free(text);
+  if (!manifest[0]) return sw_fail(err, SW_EFAIL, "dataset %s: the build named no manifest (see %s)", recipe, out);
   if (!exists(manifest)) return sw_fail(err, SW_EFAIL, "dataset %s: the build reported \"%s\", which does not exist", recipe, manifest);
   return SW_OK;
 }
@@ -83,7 +99,8 @@ static int train(const sw_experiment *e, const sw_cell *c, const char *manifest,
   char done[4200], ckpt[4200], epochs[16], batch[16], ny[16], lr[32], decay[32], seed[16], threads[16], arch[4400];
   snprintf(done, sizeof done, "%.3700s/train.done", work);
   if (exists(done) && exists(model)) return SW_OK;
-  snprintf(ckpt, sizeof ckpt, "%.3800s.ckpt", model);
+  /* the trainer keeps MODEL.ckpt and MODEL.csv beside MODEL.nam */
+  snprintf(ckpt, sizeof ckpt, "%.3700s/model.ckpt", work);
   snprintf(epochs, sizeof epochs, "%d", p->epochs);
   snprintf(batch, sizeof batch, "%d", p->batch);
   snprintf(ny, sizeof ny, "%d", p->ny);
@@ -99,16 +116,16 @@ static int train(const sw_experiment *e, const sw_cell *c, const char *manifest,
                     "--seed", seed, "--threads", threads, "--out", model, NULL};
   int k = 24;
   if (exists(ckpt)) { argv[k++] = "--resume"; argv[k++] = ckpt; argv[k] = NULL; }
-  if (sw_spawn(argv, NULL, err)) return SW_EFAIL;
+  if (sw_child_run(argv, NULL, err)) return SW_EFAIL;
   return sw_write_file_atomic(done, "ok\n", 3, err);
 }
 
-/* The trainer's per-epoch validation CSV (epoch, then val_esr per width) into rows. */
-static void curve_rows(const sw_experiment *e, const sw_cell *c, const sw_net *net, const char *model, sw_rows *rows) {
+/* The trainer's per-epoch CSV (epoch, ..., esr_c<c0>[_<c1>..] per width) into rows. */
+static void curve_rows(const sw_experiment *e, const sw_cell *c, const sw_net *net, const char *work, sw_rows *rows) {
   char path[4200], *text;
   size_t n;
   sw_err err;
-  snprintf(path, sizeof path, "%.3800s.epochs.csv", model);
+  snprintf(path, sizeof path, "%.3800s/model.csv", work);
   if (sw_read_file(path, 16 << 20, &text, &n, &err)) return;
   char *save = NULL, *line = strtok_r(text, "\n", &save);
   char *hdr[64];
@@ -120,10 +137,9 @@ static void curve_rows(const sw_experiment *e, const sw_cell *c, const sw_net *n
     int nf = sw_csv_split(line, f, 64);
     int epoch = atoi(f[0]);
     for (int j = 1; j < nf && j < nh && j < 64; j++) {
-      /* columns named val_esr_<c0>[_<c1>..] */
-      if (strncmp(hdr[j], "val_esr_", 8)) continue;
+      if (strncmp(hdr[j], "esr_c", 5)) continue;
       sw_widths w = {.n = 0};
-      for (char *p = hdr[j] + 8; *p && w.n < SW_MAX_ARRAYS;) {
+      for (char *p = hdr[j] + 5; *p && w.n < SW_MAX_ARRAYS;) {
         w.c[w.n++] = (int)strtol(p, &p, 10);
         if (*p == '_') p++; else break;
       }
@@ -185,13 +201,13 @@ static int bench(const sw_experiment *e, const sw_cell *c, const char *model, co
   snprintf(secs, sizeof secs, "%g", e->profile.bench_seconds);
   char *argv[] = {(char *)sw_self_exe(), "bench", (char *)model, "--backends", (char *)e->profile.backends, "--widths", "all",
                   "--blocks", (char *)e->profile.blocks, "--seconds", secs, NULL};
-  if (sw_spawn(argv, out, err)) return SW_EFAIL;
+  if (sw_child_run(argv, out, err)) return SW_EFAIL;
   char *text;
   size_t n;
   int rc = sw_read_file(out, 64 << 20, &text, &n, err);
   if (rc) return rc;
   char *save = NULL, *line = strtok_r(text, "\n", &save), *h[64];
-  int nh = line ? sw_csv_split(line, h, 64) : 0;
+  int nh = line ? sw_csv_split_quoted(line, h, 64) : 0;
   int ib = -1, ic = -1, ik = -1, ir = -1, ie = -1, ig = -1, iw = -1, ifb = -1;
   for (int j = 0; j < nh && j < 64; j++) {
     if (!strcmp(h[j], "backend")) ib = j;
@@ -206,7 +222,7 @@ static int bench(const sw_experiment *e, const sw_cell *c, const char *model, co
   if (ib < 0 || ic < 0 || ik < 0 || ir < 0) { free(text); return sw_fail(err, SW_EINPUT, "%s: bench output lacks backend/channels/block/rtf columns", out); }
   while ((line = strtok_r(NULL, "\n", &save))) {
     char *f[64];
-    int nf = sw_csv_split(line, f, 64);
+    int nf = sw_csv_split_quoted(line, f, 64);
     if (nf < nh) continue;
     sw_widths w = {.n = 0};
     for (char *p = f[ic]; *p && w.n < SW_MAX_ARRAYS;) {
@@ -263,7 +279,7 @@ int sw_cell_run(const sw_experiment *e, const sw_cell *c, const char *results_di
     if (!rc) rc = bench(e, c, model, bwork, net, &rows, err);
   } else {
     rc = evaluate(e, c, manifest, net, &rows, err);
-    if (!rc) curve_rows(e, c, net, model, &rows);
+    if (!rc) curve_rows(e, c, net, work, &rows);
   }
   if (!rc && !rows.n) rc = sw_fail(err, SW_EFAIL, "cell %s produced no rows", c->id);
   if (!rc) rc = sw_rows_save(&rows, rows_path, err);

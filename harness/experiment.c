@@ -106,7 +106,7 @@ static int parse(const cJSON *root, const char *path, const char *profile, const
     if (!safe_name(x->id)) return sw_fail(err, SW_EINPUT, "%s: model id \"%s\" is not a safe name", path, x->id);
     for (int j = 0; j < e->n_models - 1; j++)
       if (!strcmp(e->models[j].id, x->id)) return sw_fail(err, SW_EINPUT, "%s: model id \"%s\" appears twice", path, x->id);
-    snprintf(x->label, sizeof x->label, "%s", x->id);
+    memcpy(x->label, x->id, strlen(x->id) + 1); /* ids are shorter than labels */
     snprintf(x->eval_widths, sizeof x->eval_widths, "all");
     if ((rc = str_at(m, "label", x->label, sizeof x->label, false, path, x->id, err))) return rc;
     if ((rc = str_at(m, "arch", x->arch, sizeof x->arch, true, path, x->id, err))) return rc;
@@ -165,8 +165,12 @@ int sw_experiment_load(const char *path, const char *profile, const char *family
   return rc;
 }
 
+int sw_experiment_n_datasets(const sw_experiment *e) {
+  return e->profile.max_datasets && e->profile.max_datasets < e->n_datasets ? e->profile.max_datasets : e->n_datasets;
+}
+
 int sw_experiment_cells(const sw_experiment *e, sw_cell *cells, int max) {
-  int n = 0, nd = e->profile.max_datasets && e->profile.max_datasets < e->n_datasets ? e->profile.max_datasets : e->n_datasets;
+  int n = 0, nd = sw_experiment_n_datasets(e);
   for (int s = 0; s < e->n_seeds; s++)
     for (int m = 0; m < e->n_models; m++)
       for (int d = 0; d < nd; d++, n++)

@@ -20,12 +20,12 @@ static const sw_exp_model *by_role(const sw_experiment *e, const char *role) {
 /* Opens a data file (plain write: data files are regenerated as a whole on every report and
    the plots made from them are written atomically). */
 static FILE *dat(const char *dir, const char *name) {
-  char p[4200];
-  snprintf(p, sizeof p, "%s/%s", dir, name);
+  char p[4400];
+  snprintf(p, sizeof p, "%.4000s/%.300s", dir, name);
   return fopen(p, "w");
 }
 
-static bool seen(char list[][32], int n, const char *s) {
+static bool seen(char (*list)[64], int n, const char *s) {
   for (int i = 0; i < n; i++) if (!strcmp(list[i], s)) return true;
   return false;
 }
@@ -39,7 +39,7 @@ static int gnuplot(const char *script, const char *vars, const char *out_base, s
     if (sw_atomic_tmpname(out, tmp, sizeof tmp, err)) return SW_EOUTPUT;
     snprintf(e, sizeof e, "%s; set terminal %s; set output '%s'", vars, terms[t][0], tmp);
     char *argv[] = {"gnuplot", "-e", e, (char *)script, NULL};
-    if (sw_spawn(argv, NULL, err)) { remove(tmp); return SW_EFAIL; }
+    if (sw_child_run(argv, NULL, err)) { remove(tmp); return SW_EFAIL; }
     if (sw_atomic_rename(tmp, out, err)) return SW_EOUTPUT;
   }
   return SW_OK;
@@ -56,14 +56,14 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
   mkdir(outdir, 0777);
   mkdir(data, 0777);
   const sw_exp_model *slim = by_role(e, "slimmable");
-  char backends[16][32];
+  char backends[16][64];
   int nb = 0;
   for (int i = 0; i < r.n; i++)
     if (!strcmp(r.r[i].metric, "rtf") && r.r[i].block == 64 && !seen(backends, nb, r.r[i].backend) && nb < 16)
-      snprintf(backends[nb++], 32, "%s", r.r[i].backend);
+      snprintf(backends[nb++], 64, "%s", r.r[i].backend);
 
   /* Pareto per tone: ESR (y) against best RTF (x); one data block per model. */
-  for (int d = 0; d < e->n_datasets && !rc; d++) {
+  for (int d = 0; d < sw_experiment_n_datasets(e) && !rc; d++) {
     char name[128];
     snprintf(name, sizeof name, "pareto_%s.dat", e->datasets[d].tone);
     FILE *f = dat(data, name);
@@ -94,10 +94,10 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
   /* RTF and efficiency against width, one line per backend (the slimmable model). */
   const char *metrics[] = {"rtf", "efficiency"};
   for (int mi = 0; mi < 2 && !rc && slim && nb; mi++) {
-    char vars[2048], out[4300], script[4200], names[1024] = "";
+    char vars[6000], out[4300], script[4200], names[1024] = "";
     for (int b = 0; b < nb; b++) {
       char name[128];
-      snprintf(name, sizeof name, "%s_%s.dat", metrics[mi], backends[b]);
+      snprintf(name, sizeof name, "%s_%.32s.dat", metrics[mi], backends[b]);
       FILE *f = dat(data, name);
       if (!f) { rc = sw_fail(err, SW_EOUTPUT, "%s/%s: cannot write", data, name); break; }
       fprintf(f, "# channels macs_per_sample %s\n", metrics[mi]);
@@ -129,7 +129,7 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
                 sw_results_get(&r, slim->id, x->tone, x->channels, "sde:::slimwave::WEIGHT_BYTES", NULL, -1));
       }
       fclose(f);
-      char vars[1024], out[4300], script[4200];
+      char vars[4400], out[4300], script[4200];
       snprintf(vars, sizeof vars, "datafile='%s/counters.dat'", data);
       snprintf(out, sizeof out, "%s/counters_vs_width", outdir);
       snprintf(script, sizeof script, "%s/counters.gp", plots_dir);
@@ -139,11 +139,11 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
   /* Training curves: validation ESR per epoch for each width (slimmable model, first tone). */
   if (!rc && slim) {
     FILE *f = dat(data, "curves.dat");
-    char chans[SW_MAX_CHANNELS][32];
+    char chans[SW_MAX_CHANNELS][64];
     int nc = 0;
     for (int i = 0; i < r.n; i++)
       if (!strcmp(r.r[i].model, slim->id) && !strcmp(r.r[i].metric, "val_esr_epoch") && !seen(chans, nc, r.r[i].channels) && nc < SW_MAX_CHANNELS)
-        snprintf(chans[nc++], 32, "%s", r.r[i].channels);
+        snprintf(chans[nc++], 64, "%s", r.r[i].channels);
     if (f) {
       for (int c = 0; c < nc; c++) {
         fprintf(f, "# channels %s\n", chans[c]);
@@ -156,7 +156,7 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
       }
       fclose(f);
       if (nc) {
-        char vars[2048], out[4300], script[4200], names[1024] = "";
+        char vars[6000], out[4300], script[4200], names[1024] = "";
         for (int c = 0; c < nc; c++) { strncat(names, chans[c], sizeof names - strlen(names) - 2); strcat(names, " "); }
         snprintf(vars, sizeof vars, "datafile='%s/curves.dat'; widths='%s'; tone='%s'", data, names, e->datasets[0].tone);
         snprintf(out, sizeof out, "%s/training_curves", outdir);

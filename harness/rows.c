@@ -2,6 +2,7 @@
 #include "rows.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@ static const char *clean(const char *s, char *tmp, size_t n) {
 
 void sw_rows_add(sw_rows *r, const sw_row_ctx *c, const char *metric, double value, const char *backend, int block,
                  int epoch, const char *note) {
-  char t[9][256], v[32], b[16] = "", e[16] = "";
+  char t[10][256], v[32], b[16] = "", e[16] = "";
   if (isnan(value)) snprintf(v, sizeof v, "NA");
   else snprintf(v, sizeof v, "%.9g", value);
   if (block >= 0) snprintf(b, sizeof b, "%d", block);
@@ -48,7 +49,7 @@ void sw_rows_add(sw_rows *r, const sw_row_ctx *c, const char *metric, double val
   put(r, "%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%.4g,%ld,%s,%s,%s,%s,%s,%s\n", clean(c->experiment, t[0], 256),
       clean(c->profile, t[1], 256), clean(c->cell, t[2], 256), clean(c->dataset, t[3], 256), clean(c->tone, t[4], 256),
       clean(c->model, t[5], 256), clean(c->arch, t[6], 256), clean(c->schedule, t[7], 256), c->seed, ch, c->width_pct,
-      c->macs, clean(metric, t[8], 256), v, backend ? backend : "", b, e, note ? clean(note, t[0], 256) : "");
+      c->macs, clean(metric, t[8], 256), v, backend ? backend : "", b, e, note ? clean(note, t[9], 256) : "");
   r->n++;
 }
 
@@ -71,6 +72,31 @@ int sw_csv_split(char *line, char **fields, int max) {
     if (!c) break;
     *c = 0;
     p = c + 1;
+  }
+  return n;
+}
+
+int sw_csv_split_quoted(char *line, char **fields, int max) {
+  int n = 0;
+  char *r = line, *w = line;
+  for (;;) {
+    if (n < max) fields[n] = w;
+    n++;
+    bool q = *r == '"';
+    if (q) r++;
+    for (; *r; r++) {
+      if (q && *r == '"') {
+        if (r[1] == '"') { *w++ = '"'; r++; continue; }
+        q = false;
+        continue;
+      }
+      if (!q && *r == ',') break;
+      *w++ = *r;
+    }
+    bool more = *r == ',';
+    *w++ = 0;
+    if (!more) break;
+    r++;
   }
   return n;
 }

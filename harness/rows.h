@@ -36,4 +36,7 @@ int sw_rows_check(const char *path, int *n, sw_err *err);
 /* Splits one CSV line (no quoting: fields never contain commas) into at most max fields. */
 int sw_csv_split(char *line, char **fields, int max);
 
+/* The same for CSV from other programs: "quoted, fields" and "" escapes (in place). */
+int sw_csv_split_quoted(char *line, char **fields, int max);
+
 #endif

@@ -20,7 +20,7 @@ const char *sw_self_exe(void) {
   return buf;
 }
 
-int sw_spawn(char *const argv[], const char *out_path, sw_err *err) {
+int sw_child_run(char *const argv[], const char *out_path, sw_err *err) {
   char tmp[4096] = "";
   int fd = -1;
   if (out_path) {

@@ -10,6 +10,6 @@ const char *sw_self_exe(void);
 /* Runs argv (argv[0] is looked up in PATH unless it contains '/'), stdout to out_path if
    non-NULL (written atomically, kept only on success). Returns the exit code, or -1 if it could
    not start (err set). */
-int sw_spawn(char *const argv[], const char *out_path, sw_err *err);
+int sw_child_run(char *const argv[], const char *out_path, sw_err *err);
 
 #endif
