@@ -23,6 +23,38 @@ test: build
 clean:
 	rm -rf $(BUILD) $(BUILD).configure.log
 
+# ---- the harness (issue 6) ----
+# make paper-table [PROFILE=quick|full|smoke] [DATA=lv2|captured]: run the paper experiment's cells
+# (resumable; -j$(JOBS) in parallel), collect, and write the table and plots under results/.
+PROFILE ?= quick
+DATA ?= lv2
+EXPERIMENT ?= experiments/paper.json
+SW = $(BUILD)/slimwave
+.PHONY: paper-table counters compare-backends
+paper-table: build
+	@mkdir -p $(BUILD)/plans
+	$(SW) sweep plan $(EXPERIMENT) --make --profile $(PROFILE) --data $(DATA) > $(BUILD)/plans/paper-$(PROFILE)-$(DATA).mk
+	$(MAKE) --no-print-directory -f $(BUILD)/plans/paper-$(PROFILE)-$(DATA).mk -j$(JOBS) all
+	$(SW) sweep collect $(EXPERIMENT) --profile $(PROFILE) --data $(DATA)
+	$(SW) report $(EXPERIMENT) --profile $(PROFILE) --data $(DATA)
+
+# make counters: PAPI presets (NA with the reason where the machine has none) and slimwave's
+# software-defined events at every width of the real models, as CSV under results/counters/.
+SHARED ?= ../shared
+counters: build
+	@mkdir -p results/counters
+	@for m in core_wavenet_a1_standard na_boss_sd1_feather na_boss_sd1_nano core_slimmable_wavenet; do \
+	  f=$(SHARED)/models/$$m.nam; [ -f $$f ] || { echo "counters: $$f not found (set SHARED=)"; continue; }; \
+	  $(SW) counters $$f --widths all > results/counters/$$m.csv.part && mv results/counters/$$m.csv.part results/counters/$$m.csv \
+	    && echo "counters: results/counters/$$m.csv"; \
+	done
+	$(SW) provenance results/counters/provenance.json
+
+# make compare-backends: every usable backend x every width of 5 presets x 4 block sizes on this
+# CPU, to results/backends/<cpu-id>/ (table.md, bench.csv, plots, provenance).
+compare-backends: build
+	tools/compare-backends.sh $(SW)
+
 # Datasets (issue 5): build every recipe into datasets/cache/ (reused when unchanged; recipes that
 # need ../shared are skipped without it). DATASET_SECONDS=40 builds the short variants (CI smoke).
 DATASET_SECONDS ?=

@@ -33,7 +33,13 @@ int cmd_backends(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_train_bench(int argc, char **argv);
-int cmd_dataset(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_counters(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_provenance(int argc, char **argv);
+int cmd_dataset(int argc, char **argv);
 
 #endif

@@ -14,18 +14,24 @@ static const cmd cmds[] = {
   {"info", cmd_info, "describe a .nam model: architecture, widths, MACs/sample, metadata"},
   {"process", cmd_process, "render an audio file through a model at any width"},
   {"backends", cmd_backends, "list compiled-in and usable backends and the CPU features seen"},
+  {"init", cmd_init, "write an untrained model of a preset architecture (for timing)"},
+  {"eval", cmd_eval, "validation ESR, MSE and MRSTFT of a model at every width on a dataset"},
+  {"counters", cmd_counters, "PAPI counters and software-defined events per width"},
+  {"sweep", cmd_sweep, "plan, run and collect the cells of an experiment"},
+  {"report", cmd_report, "the paper table and plots of a collected experiment"},
+  {"provenance", cmd_provenance, "write the provenance record (commit, CPU, versions) as JSON"},
   {"export", cmd_export, "write a plain model of one width cut from a slimmable one"},
 #ifdef SW_HAVE_TRAINER
   {"train", cmd_train, "train a model on a dataset (width schedules, checkpoints, resume)"},
   {"train-bench", cmd_train_bench, "time training steps on random data (one JSON line)"},
 #endif
-  {"dataset", cmd_dataset, "capture signal, latency and data checks, build datasets (LV2, .nam, recordings)"},
   {"bench", cmd_bench, "time streaming inference per backend, width and block: CSV with RTF and FMA efficiency"},
+  {"dataset", cmd_dataset, "capture signal, latency and data checks, build datasets (LV2, .nam, recordings)"},
 };
 
 static void usage(FILE *f) {
   fprintf(f, "usage: slimwave COMMAND [ARGS]   (slimwave COMMAND --help for details)\n\ncommands:\n");
-  for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+  for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].summary);
   fprintf(f, "\nexit codes: 0 ok, 1 failure, 2 bad arguments, 3 bad input file, 4 cannot write output,\n"
              "            5 data check failed, 6 out of memory\n");
 }
