@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../core/backend.h"
+#include "act_row.h"
 
 extern const sw_backend sw_backend_naive_impl;
 
@@ -54,7 +55,7 @@ static void layer_forward(const sw_layer_args *a, void *plan) {
       const float *zo = z + o * ldz, *zg = z + (o + C) * ldz;
       float *ao = act + o * lda;
       if (a->gated) for (int j = 0; j < n; j++) ao[j] = sw_act_apply(a->act, zo[j]) * sigmoidf(zg[j]);
-      else for (int j = 0; j < n; j++) ao[j] = sw_act_apply(a->act, zo[j]);
+      else sw_act_row(a->act, zo, ao, n);
     }
     for (int o = 0; o < C; o++) {
       float *y = a->h_out + o * a->ldo + t0;

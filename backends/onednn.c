@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../core/backend.h"
+#include "act_row.h"
 
 extern const sw_backend sw_backend_naive_impl;
 
@@ -312,7 +313,7 @@ static void layer_forward(const sw_layer_args *a, void *plan) {
       const float *z1 = pl->zbuf + (size_t)o * ld, *z2 = pl->zbuf + (size_t)(o + C) * ld;
       float *ao = pl->abuf + (size_t)o * ld;
       if (a->gated) for (int t = 0; t < T; t++) ao[t] = sw_act_apply(a->act, z1[t]) * sigmoidf(z2[t]);
-      else for (int t = 0; t < T; t++) ao[t] = sw_act_apply(a->act, z1[t]);
+      else sw_act_row(a->act, z1, ao, T);
     }
     if (a->z)
       for (int o = 0; o < pl->cm; o++) memcpy(a->z + o * a->ldz, pl->zbuf + (size_t)o * ld, sizeof(float) * (size_t)T);
