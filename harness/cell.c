@@ -194,12 +194,29 @@ static int evaluate(const sw_experiment *e, const sw_cell *c, const char *manife
   return rc;
 }
 
+static void widths_str(const sw_widths *w, char *buf, size_t len) {
+  size_t k = 0;
+  buf[0] = 0;
+  for (int i = 0; i < w->n && k < len; i++) k += (size_t)snprintf(buf + k, len - k, "%s%d", i ? "," : "", w->c[i]);
+}
+
 /* slimwave bench CSV (header names) into rows. */
 static int bench(const sw_experiment *e, const sw_cell *c, const char *model, const char *work, const sw_net *net, sw_rows *rows, sw_err *err) {
-  char out[4200], secs[32];
+  char out[4200], secs[32], widths[1024] = "all";
   snprintf(out, sizeof out, "%.3800s/bench.csv", work);
   snprintf(secs, sizeof secs, "%g", e->profile.bench_seconds);
-  char *argv[] = {(char *)sw_self_exe(), "bench", (char *)model, "--backends", (char *)e->profile.backends, "--widths", "all",
+  /* time the widths the model is evaluated at: every width of a slimmable model, the trained
+     width of a fixed one */
+  const sw_exp_model *m = &e->models[c->model];
+  if (strcmp(m->eval_widths, "all")) {
+    char which[200];
+    sw_widths w[1];
+    if (!strcmp(m->eval_widths, "train")) snprintf(which, sizeof which, "train:%s", m->schedule);
+    else snprintf(which, sizeof which, "full");
+    if (sw_eval_pick_widths(net, which, w, 1, err) != 1) return SW_EINPUT;
+    widths_str(&w[0], widths, sizeof widths);
+  }
+  char *argv[] = {(char *)sw_self_exe(), "bench", (char *)model, "--backends", (char *)e->profile.backends, "--widths", widths,
                   "--blocks", (char *)e->profile.blocks, "--seconds", secs, NULL};
   if (sw_child_run(argv, out, err)) return SW_EFAIL;
   char *text;

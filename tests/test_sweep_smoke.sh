@@ -54,7 +54,12 @@ for f in pareto_clean rtf_vs_width efficiency_vs_width counters_vs_width trainin
 done
 # resume: the generated makefile finds every cell done
 "$sw" sweep plan "$exp" "${opts[@]}" --make > "$R/cells.mk"
-check "rerun via make skips finished cells" 'make -s -f "$R/cells.mk" -j2 all > "$R/log-rerun.txt" 2>&1 && [ "$(grep -c "skipped" "$R/log-rerun.txt")" -eq 8 ]'
+before=$(cat "$R"/rows/*.csv | md5sum)
+check "rerun via make runs no cell again" 'make -s -f "$R/cells.mk" -j2 all > "$R/log-rerun.txt" 2>&1 && ! grep -q ": start" "$R/log-rerun.txt"'
+check "rerun leaves the rows as they were" '[ "$(cat "$R"/rows/*.csv | md5sum)" = "$before" ]'
+# an interrupted cell (rows gone, model kept) restarts cleanly and reuses the trained model
+rm "$R/rows/lv2-clean__fixed-half__s1.csv"
+check "a cell without rows runs again, reusing its trained model" '"$sw" sweep cell "$exp" lv2-clean__fixed-half__s1 "${opts[@]}" > "$R/log-again.txt" 2>&1 && [ -s "$R/rows/lv2-clean__fixed-half__s1.csv" ] && ! grep -q "epoch" "$R/log-again.txt"'
 # a corrupted row file is refused with the file and the line
 victim=$(ls "$R"/rows/*.csv | head -1)
 printf 'garbage,row\n' >> "$victim"
