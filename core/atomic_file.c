@@ -88,6 +88,11 @@ int sw_read_file(const char *path, size_t max, char **data, size_t *n, sw_err *e
   if (is_dir(path)) return sw_fail(err, SW_EINPUT, "%s: is a directory", path);
   FILE *f = fopen(path, "rb");
   if (!f) return sw_fail(err, SW_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+  struct stat st; /* refuse a large regular file before reading (and allocating) any of it */
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
+    fclose(f);
+    return sw_fail(err, SW_EINPUT, "%s: larger than %zu bytes", path, max);
+  }
   size_t cap = 1 << 16, len = 0;
   char *buf = malloc(cap + 1);
   if (!buf) { fclose(f); return sw_fail(err, SW_ENOMEM, "%s: out of memory", path); }
@@ -97,7 +102,7 @@ int sw_read_file(const char *path, size_t max, char **data, size_t *n, sw_err *e
     if (len > max) { free(buf); fclose(f); return sw_fail(err, SW_EINPUT, "%s: larger than %zu bytes", path, max); }
     if (got == 0) break;
     if (len == cap) {
-      cap *= 2;
+      cap = cap * 2 > max + 1 ? max + 1 : cap * 2; /* a pipe may still grow past max: read one more */
       char *nb = realloc(buf, cap + 1);
       if (!nb) { free(buf); fclose(f); return sw_fail(err, SW_ENOMEM, "%s: out of memory", path); }
       buf = nb;

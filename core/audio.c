@@ -18,20 +18,37 @@ int sw_audio_read(const char *path, sw_audio *out, sw_err *err) {
   if (!sf) return sw_fail(err, SW_EINPUT, "%s: not a readable audio file (%s)", path, sf_strerror(NULL));
   int rc = SW_OK;
   float *buf = NULL, *mono = NULL;
+  sf_count_t got = 0, cap = 0;
   if (info.frames <= 0) { rc = sw_fail(err, SW_EINPUT, "%s: no audio frames", path); goto done; }
   if (info.frames > SW_MAX_AUDIO_FRAMES) { rc = sw_fail(err, SW_EINPUT, "%s: %lld frames exceed the limit %ld", path, (long long)info.frames, SW_MAX_AUDIO_FRAMES); goto done; }
   if (info.channels < 1 || info.channels > 64) { rc = sw_fail(err, SW_EINPUT, "%s: %d channels", path, info.channels); goto done; }
   if (info.samplerate <= 0) { rc = sw_fail(err, SW_EINPUT, "%s: sample rate %d", path, info.samplerate); goto done; }
-  buf = malloc(sizeof(float) * (size_t)info.frames * (size_t)info.channels);
-  mono = malloc(sizeof(float) * (size_t)info.frames);
-  if (!buf || !mono) { rc = sw_fail(err, SW_ENOMEM, "%s: out of memory", path); goto done; }
-  sf_count_t got = sf_readf_float(sf, buf, info.frames);
-  if (got <= 0) { rc = sw_fail(err, SW_EINPUT, "%s: no audio could be read (%s)", path, sf_strerror(sf)); goto done; }
-  for (sf_count_t i = 0; i < got; i++) {
-    float v = buf[i * info.channels];
-    if (!isfinite(v)) { rc = sw_fail(err, SW_EINPUT, "%s: sample %lld is not a finite number", path, (long long)i); goto done; }
-    mono[i] = v;
+  /* Read in blocks and grow the output as samples arrive: the header's frame count is only a
+     claim (a 100-byte FLAC may announce hours), so memory follows the data actually decoded. */
+  enum { BLOCK = 16384 };
+  buf = malloc(sizeof(float) * (size_t)BLOCK * (size_t)info.channels);
+  if (!buf) { rc = sw_fail(err, SW_ENOMEM, "%s: out of memory", path); goto done; }
+  for (;;) {
+    sf_count_t k = sf_readf_float(sf, buf, BLOCK);
+    if (k <= 0) break;
+    if (got + k > info.frames) k = info.frames - got;
+    if (got + k > cap) {
+      sf_count_t nc = cap ? cap * 2 : BLOCK;
+      if (nc > info.frames) nc = info.frames;
+      float *nm = realloc(mono, sizeof(float) * (size_t)nc);
+      if (!nm) { rc = sw_fail(err, SW_ENOMEM, "%s: out of memory", path); goto done; }
+      mono = nm;
+      cap = nc;
+    }
+    for (sf_count_t i = 0; i < k; i++) {
+      float v = buf[i * info.channels];
+      if (!isfinite(v)) { rc = sw_fail(err, SW_EINPUT, "%s: sample %lld is not a finite number", path, (long long)(got + i)); goto done; }
+      mono[got + i] = v;
+    }
+    got += k;
+    if (got >= info.frames) break;
   }
+  if (got <= 0) { rc = sw_fail(err, SW_EINPUT, "%s: no audio could be read (%s)", path, sf_strerror(sf)); goto done; }
   out->x = mono;
   mono = NULL;
   out->n = (long)got;

@@ -10,6 +10,9 @@ int sw_fail(sw_err *err, int code, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    /* Messages quote names from untrusted files: keep them one line, with no terminal escapes. */
+    for (char *p = err->msg; *p; p++)
+      if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
     err->code = code;
   }
   return code;

@@ -354,14 +354,28 @@ static int parse_root(ctx *c, const cJSON *root, sw_model *m) {
   return parse_meta(c, root, &m->meta);
 }
 
+/* cJSON spends ~64 bytes per value: bound the values before parsing (each one but the first
+   follows a '[', '{' or ','), so a file of "0,0,0,..." cannot make us allocate 30x its size. */
+#define SW_MAX_JSON_VALUES (SW_MAX_WEIGHTS + 1000000L)
+
 int sw_model_parse(const char *text, size_t len, const char *path, sw_model *out, sw_err *err) {
   ctx c = {.path = path, .err = err};
   memset(out, 0, sizeof *out);
-  cJSON *root = cJSON_ParseWithLength(text, len);
+  long values = 1;
+  for (size_t i = 0; i < len; i++) values += text[i] == ',' || text[i] == '[' || text[i] == '{';
+  if (values > SW_MAX_JSON_VALUES)
+    return FAIL(&c, "%s: more than %ld JSON values (the weight limit is %ld)", path, SW_MAX_JSON_VALUES, SW_MAX_WEIGHTS);
+  const char *end = NULL;
+  cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   if (!root) {
     const char *at = cJSON_GetErrorPtr();
     long off = at && at >= text && at <= text + len ? (long)(at - text) : -1;
     return FAIL(&c, "%s: malformed JSON (near byte %ld)", path, off);
+  }
+  while (end && end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) end++;
+  if (end && end < text + len) {
+    cJSON_Delete(root);
+    return FAIL(&c, "%s: malformed JSON (data after the end, near byte %ld)", path, (long)(end - text));
   }
   int rc = parse_root(&c, root, out);
   cJSON_Delete(root);

@@ -27,7 +27,11 @@ run)
   python3 "$src/fuzz/make_seeds.py" "$target" "$seeds" || { echo "0 passed, 1 failed"; exit 1; }
   extra=()
   [ -f "$src/fuzz/$target.dict" ] && extra+=(-dict="$src/fuzz/$target.dict")
-  case $target in fuzz_audio) extra+=(-max_len=65536) ;; fuzz_cli) extra+=(-max_len=512) ;; esac
+  case $target in
+    fuzz_nam) extra+=(-max_len=20000) ;; # small models mutate fast; the real ones run uncut in test_golden
+    fuzz_audio) extra+=(-max_len=65536) ;;
+    fuzz_cli) extra+=(-max_len=512) ;;
+  esac
   log=$dir/$target.log
   artifacts=$dir/artifacts/$target/
   mkdir -p "$artifacts"

@@ -39,7 +39,7 @@ def count_weights(layers):
 
 def weights(n, seed=1):
     out, s = [], seed
-    for _ in range(n):
+    for _ in range(max(0, int(n))):
         s = (s * 1103515245 + 12345) & 0x7FFFFFFF
         out.append(round((s / 0x7FFFFFFF - 0.5) * 0.4, 6))
     if out:
@@ -51,7 +51,8 @@ def model(layers=None, version="0.5.4", sample_rate=48000, extra=None, nw=None):
     layers = layers if layers is not None else [array_cfg()]
     m = {"version": version, "architecture": "WaveNet",
          "config": {"layers": layers, "head": None, "head_scale": 0.02},
-         "weights": weights(count_weights(layers) if nw is None else nw), "sample_rate": sample_rate}
+         "weights": weights(nw if nw is not None else count_weights(layers) if count_weights(layers) <= 10**6 else 0),
+         "sample_rate": sample_rate}
     if extra:
         m.update(extra)
     return m

@@ -1,0 +1,250 @@
+"""The bad-input catalogue: every case is made here (files generated from scratch), run through
+the real `slimwave` binary, and checked for its exit code (core/err.h: 2 usage, 3 bad input,
+4 output), a fragment of its one-line message (which names the offending file where there is
+one), and that nothing is left behind: no output file and no temporary file.
+
+  python3 catalogue.py SLIMWAVE [--sanitized]   run every case ("N passed, N failed")
+  python3 catalogue.py --list                   the catalogue as a markdown table
+
+Every case runs with an address-space limit (RLIMIT_AS, 1 GiB) so that a file that would make
+slimwave allocate without bound fails loudly instead of passing by luck; sanitizer builds
+(--sanitized) reserve terabytes of shadow memory and run without it."""
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import namgen as g  # noqa: E402
+
+OK, USAGE, INPUT, OUTPUT = 0, 2, 3, 4
+RATE = 48000
+
+
+def base(**kw):
+    return g.model([g.array_cfg(**kw)])
+
+
+def text(m):
+    return g.dumps(m)
+
+
+def edit(m, fn):
+    fn(m)
+    return m
+
+
+def arr(m):
+    return m["config"]["layers"][0]
+
+
+GOOD = text(base())
+IN = g.wav(g.tone(512))
+
+# name, files {name: bytes|str}, argv (after `slimwave`), expected code, message fragment,
+# file the message must name (or None), output path that must not exist afterwards (or None).
+CASES = []
+
+
+def case(name, argv, code, frag, files=None, names=None, out="out.wav", fsize=None, keep_out=False):
+    fl = {"model.nam": GOOD, "in.wav": IN}
+    fl.update(files or {})
+    CASES.append(dict(name=name, argv=argv, code=code, frag=frag, files=fl, names=names, out=out,
+                      fsize=fsize, keep_out=keep_out))
+
+
+def model_case(name, content, frag, code=INPUT):
+    """A bad model: refused by `process` (nothing written) and by `info`."""
+    case("model: " + name, ["process", "bad.nam", "in.wav", "out.wav"], code, frag,
+         {"bad.nam": content}, names="bad.nam")
+
+
+# ---- models: syntax ----
+model_case("truncated JSON", GOOD[: len(GOOD) // 2], "malformed JSON")
+model_case("malformed JSON (missing value)", '{"version": "0.5.4", "architecture": }', "malformed JSON")
+model_case("trailing garbage after JSON", GOOD + "}}", "malformed JSON")
+model_case("empty file", "", "empty file")
+model_case("binary (a WAV as model)", IN, "malformed JSON")
+model_case("top level is a list", "[1, 2, 3]", "not a JSON object")
+model_case("NaN literal in weights", GOOD.replace('"weights":[', '"weights":[NaN,'), "malformed JSON")
+# ---- models: weights ----
+model_case("Inf weight (1e999)", GOOD.replace('"weights":[', '"weights":[1e999,', 1).replace(",0.02]", "]"),
+           "not a finite float")
+model_case("weight beyond float range (1e39)", GOOD.replace('"weights":[', '"weights":[1e39,', 1).replace(",0.02]", "]"),
+           "not a finite float")
+model_case("weight is a string", GOOD.replace('"weights":[', '"weights":["0.5",', 1).replace(",0.02]", "]"),
+           "is not a number")
+model_case("one weight too few", text(edit(base(), lambda m: m["weights"].pop())), "but the config needs")
+model_case("one weight too many", text(edit(base(), lambda m: m["weights"].append(0.1))), "but the config needs")
+model_case("no weights list", text(edit(base(), lambda m: m.pop("weights"))), 'missing "weights"')
+# ---- models: sizes ----
+model_case("channels 0", text(base(C=0)), '"channels" = 0 out of range')
+model_case("channels -4", text(base(C=-4)), '"channels" = -4 out of range')
+model_case("channels 1e9 (refused before allocating)", text(base(C=10**9)), '"channels" = 1e+09 out of range 1..256')
+model_case("channels 2.5", text(base(C=2.5)), '"channels" = 2.5 out of range')
+model_case("kernel_size 0", text(base(K=0)), '"kernel_size" = 0 out of range')
+model_case("kernel_size 100000", text(base(K=100000)), '"kernel_size" = 100000 out of range')
+model_case("dilation 0", text(base(dil=(1, 0))), "a dilation = 0 out of range")
+model_case("dilation 1e7", text(base(dil=(1, 10**7))), "a dilation = 1e+07 out of range")
+model_case("no dilations", text(base(dil=())), "0 dilations")
+model_case("300 layers (over the layer limit)", text(base(dil=[1] * 300)), "300 dilations (expected 1..256)")
+model_case("receptive field over the limit", text(g.model([g.array_cfg(K=64, dil=[8192] * 200)], nw=0)),
+           "receptive field")
+model_case("weight count over the limit (no weights given)",
+           text(g.model([g.array_cfg(C=256, K=64, dil=[1] * 250)], nw=0)), "exceed the limit")
+model_case("head_size 2 on the last array", text(base(H=2)), "mono output needs 1")
+model_case("sample_rate -1", text(edit(base(), lambda m: m.update(sample_rate=-1))), '"sample_rate" is not a valid rate')
+# ---- models: versions, architectures, options ----
+model_case("unknown version 9.9.9", text(base() | {"version": "9.9.9"}), "version 9.9.9 is not supported")
+model_case("version not X.Y.Z", text(base() | {"version": "banana"}), "is not of the form X.Y.Z")
+model_case("unknown architecture LSTM", text(base() | {"architecture": "LSTM"}), 'architecture "LSTM" is not supported')
+model_case("unknown activation Swish", text(base(act="Swish")), 'unknown activation "Swish"')
+model_case("activation option not supported", text(base(act={"type": "Tanh", "beta": 2})),
+           'activation option "beta" is not supported')
+model_case("FiLM active (conv_pre_film)", text(edit(base(), lambda m: arr(m).update(conv_pre_film={"active": True}))),
+           '"conv_pre_film" is active')
+model_case("groups 2 (groups_input)", text(edit(base(), lambda m: arr(m).update(groups_input=2))), '"groups_input" other than 1')
+model_case("bottleneck differs from channels", text(edit(base(), lambda m: arr(m).update(bottleneck=1))),
+           '"bottleneck" 1 differs from channels 2')
+model_case("control characters in a name are not echoed",
+           text(base(act="Tanh\u001b[31m\nEVIL")), 'unknown activation "Tanh?[31m?EVIL"')
+model_case("container submodel without max_value",
+           text(g.container([(0.5, base())]) | {"config": {"submodels": [{"model": base()}]}}), 'numeric "max_value"')
+model_case("container max_value not rising", text(g.container([(0.5, base()), (0.5, base())])), "max_value must rise")
+model_case("huge file (over the size limit, sparse)", None, "larger than")
+case("model: info refuses it too", ["info", "bad.nam"], INPUT, "malformed JSON", {"bad.nam": "{"}, names="bad.nam", out=None)
+
+# ---- audio ----
+case("audio: 0-length WAV", ["process", "model.nam", "a.wav", "out.wav"], INPUT, "no audio frames", {"a.wav": g.wav([])}, "a.wav")
+case("audio: 1-sample WAV is processed", ["process", "model.nam", "a.wav", "out.wav"], OK, "", {"a.wav": g.wav([0.25])}, keep_out=True)
+case("audio: NaN sample", ["process", "model.nam", "a.wav", "out.wav"], INPUT, "sample 3 is not a finite number",
+     {"a.wav": g.wav([0.1, 0.2, 0.3, float("nan"), 0.5])}, "a.wav")
+case("audio: Inf sample", ["process", "model.nam", "a.wav", "out.wav"], INPUT, "sample 0 is not a finite number",
+     {"a.wav": g.wav([float("inf"), 0.5])}, "a.wav")
+case("audio: wrong sample rate (44100 for a 48000 model)", ["process", "model.nam", "a.wav", "out.wav"], INPUT,
+     "sample rate 44100 Hz, but the model expects 48000 Hz", {"a.wav": g.wav(g.tone(64), rate=44100)}, "a.wav")
+case("audio: stereo is a warning, first channel used", ["process", "model.nam", "a.wav", "out.wav"], OK,
+     "warning: a.wav has 2 channels; using the first", {"a.wav": g.wav([s for s in g.tone(64) for _ in (0, 1)], channels=2)},
+     keep_out=True)
+case("audio: text file", ["process", "model.nam", "a.wav", "out.wav"], INPUT, "not a readable audio file",
+     {"a.wav": "hello, not audio\n" * 10}, "a.wav")
+case("audio: truncated header", ["process", "model.nam", "a.wav", "out.wav"], INPUT, "not a readable audio file",
+     {"a.wav": IN[:20]}, "a.wav")
+case("audio: input does not exist", ["process", "model.nam", "missing.wav", "out.wav"], INPUT, "not a readable audio file",
+     names="missing.wav")
+case("audio: input is a directory", ["process", "model.nam", "adir", "out.wav"], INPUT, "is a directory",
+     {"adir/": None}, "adir")
+# ---- paths and output ----
+case("model path does not exist", ["process", "missing.nam", "in.wav", "out.wav"], INPUT, "cannot open", names="missing.nam")
+case("model path is a directory", ["process", "mdir", "in.wav", "out.wav"], INPUT, "is a directory", {"mdir/": None}, "mdir")
+case("output path is a directory", ["process", "model.nam", "in.wav", "odir"], OUTPUT, "is a directory", {"odir/": None},
+     "odir", out=None)
+case("output folder does not exist", ["process", "model.nam", "in.wav", "nodir/out.wav"], OUTPUT, "cannot create a file there",
+     names="nodir/out.wav", out="nodir/out.wav")
+case("disk full (file-size limit 4 KiB)", ["process", "model.nam", "long.wav", "out.wav"], OUTPUT, "write failed",
+     {"long.wav": g.wav(g.tone(8192))}, "out.wav", fsize=4096)
+# ---- command line ----
+P = ["process", "model.nam", "in.wav", "out.wav"]
+case("cli: --slim 1.5", P + ["--slim", "1.5"], USAGE, "--slim: 1.5 outside [0, 1]")
+case("cli: --slim -0.1", P + ["--slim", "-0.1"], USAGE, "--slim: -0.1 outside [0, 1]")
+case("cli: --slim nan", P + ["--slim", "nan"], USAGE, '--slim: "nan" is not a number')
+case("cli: --slim 0.5x", P + ["--slim=0.5x"], USAGE, '"0.5x" is not a number')
+case("cli: --channels 0", P + ["--channels", "0"], USAGE, "--channels: 0 out of range")
+case("cli: --channels wider than the model", P + ["--channels", "3"], USAGE, "channels 3 for layer array 0 out of range 1..2")
+case("cli: --channels for two arrays on a one-array model", P + ["--channels", "2,2"], USAGE,
+     "2 channel counts given for a model with 1 layer arrays")
+case("cli: --channels 4,x", P + ["--channels", "4,x"], USAGE, "is not a list of channel counts")
+case("cli: --slim with --channels", P + ["--slim", "0.5", "--channels", "2"], USAGE, "exclude each other")
+case("cli: --block 0", P + ["--block", "0"], USAGE, "--block: 0 out of range")
+case("cli: --block abc", P + ["--block", "abc"], USAGE, '--block: "abc" is not an integer')
+case("cli: --block 99999999999999999999", P + ["--block", "99999999999999999999"], USAGE, "is not an integer")
+case("cli: unknown option", P + ["--frobnicate"], USAGE, "unknown option --frobnicate")
+case("cli: option without its value", P + ["--slim"], USAGE, "--slim needs a value")
+case("cli: flag given a value", P + ["--fast-tanh=1"], USAGE, "--fast-tanh takes no value")
+case("cli: unknown backend", P + ["--backend", "quantum"], USAGE, 'no backend "quantum"')
+case("cli: missing arguments", ["process", "model.nam"], USAGE, "expected MODEL.nam IN OUT", out=None)
+case("cli: extra argument", P + ["extra"], USAGE, 'unexpected argument "extra"')
+case("cli: unknown command", ["frobnicate"], USAGE, 'unknown command "frobnicate"', out=None)
+case("cli: no command", [], USAGE, "usage: slimwave", out=None)
+
+
+def huge_file(path):
+    with open(path, "wb") as f:
+        f.truncate(600 << 20)  # sparse: takes no disk
+
+
+def limits(fsize, sanitized):
+    def fn():
+        if not sanitized:
+            resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        if fsize:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() then fails with EFBIG
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    return fn
+
+
+def run_case(exe, c, root, sanitized):
+    d = tempfile.mkdtemp(dir=root)
+    for name, content in c["files"].items():
+        p = os.path.join(d, name)
+        if name.endswith("/"):
+            os.mkdir(p)
+        elif content is None:
+            huge_file(p)
+        else:
+            with open(p, "wb") as f:
+                f.write(content.encode() if isinstance(content, str) else content)
+    before = set(os.listdir(d))
+    env = dict(os.environ, SLIMWAVE_BACKEND="naive")
+    r = subprocess.run([exe] + c["argv"], cwd=d, capture_output=True, text=True, errors="replace",
+                       preexec_fn=limits(c["fsize"], sanitized), env=env, timeout=120)
+    why = []
+    if r.returncode != c["code"]:
+        why.append(f"exit {r.returncode}, expected {c['code']}")
+    lines = [ln for ln in r.stderr.splitlines() if c["frag"] in ln]
+    if not lines:
+        why.append(f"no stderr line contains {c['frag']!r}")
+    elif c["names"] and c["names"] not in lines[0]:
+        why.append(f"message does not name {c['names']}")
+    after = set(os.listdir(d)) | {os.path.join(x, y) for x in os.listdir(d) if os.path.isdir(os.path.join(d, x))
+                                  for y in os.listdir(os.path.join(d, x))}
+    left = sorted(x for x in after - before if ".tmp." in x or (c["code"] != OK and not c["keep_out"]))
+    if left:
+        why.append(f"left behind: {left}")
+    if c["keep_out"] and c["code"] == OK and not os.path.isfile(os.path.join(d, c["out"])):
+        why.append("no output written")
+    if c["code"] == OK and c["keep_out"]:
+        pass
+    elif c["out"] and os.path.exists(os.path.join(d, c["out"])):
+        why.append(f"{c['out']} exists after a failure")
+    msg = lines[0] if lines else r.stderr.strip().splitlines()[-1:] or [""]
+    return why, (msg if isinstance(msg, str) else msg[0])
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--list":
+        print("| # | case | command | exit | message contains |\n|---|---|---|---|---|")
+        for i, c in enumerate(CASES, 1):
+            print(f"| {i} | {c['name']} | `slimwave {' '.join(c['argv'])}` | {c['code']} | `{c['frag']}` |")
+        return 0
+    exe = os.path.abspath(sys.argv[1])
+    sanitized = "--sanitized" in sys.argv
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="sw-bad-inputs-") as root:
+        for c in CASES:
+            why, msg = run_case(exe, c, root, sanitized)
+            if why:
+                failed += 1
+                print(f"FAIL {c['name']}: {'; '.join(why)}\n     stderr: {msg}")
+            else:
+                passed += 1
+                print(f"ok   {c['name']}: exit {c['code']}: {msg}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
