@@ -7,6 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef SW_HAVE_FMA_PEAK
+#include "../bench/fma_peak.h"
+#endif
 #include "../train/init.h"
 #include "../train/rng.h"
 #include "../train/trainer.h"
@@ -17,11 +20,19 @@ static const char *usage =
   "                            [--ny 8192] [--steps 5] [--warmup 1] [--schedule S] [--loss mse|nam|paper|esr]\n"
   "                            [--backend NAME]\n"
   "Times training steps on random data (the loss defaults to MSE, as the PyTorch peer's bench) and prints\n"
-  "one JSON line: median and min step time, output samples per second, model FLOP/s (6 x MACs per sample).\n";
+  "one JSON line: median and min step time, output samples per second, model FLOP/s (6 x MACs per output\n"
+  "sample: forward 2, backward 4; the receptive-field overhead of each window is not counted), and the\n"
+  "fraction of the FMA peak measured in the same run: over wall time x cores, and per CPU-second used.\n";
 
 static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static double cpu_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
@@ -61,7 +72,7 @@ int cmd_train_bench(int argc, char **argv) {
   sw_net net = {0};
   sw_trainer *tr = NULL;
   sw_dataset d = {0};
-  double *t = NULL;
+  double *t = NULL, *tc = NULL;
   long *starts = NULL;
   if ((rc = sw_arch_load(arch_s, &net, &err))) goto done;
   long rf = sw_net_receptive_field(&net), win = cfg.ny + rf - 1;
@@ -70,8 +81,9 @@ int cmd_train_bench(int argc, char **argv) {
   d.x = malloc(sizeof(float) * (size_t)d.n);
   d.y = malloc(sizeof(float) * (size_t)d.n);
   t = malloc(sizeof(double) * (size_t)steps);
+  tc = malloc(sizeof(double) * (size_t)steps);
   starts = malloc(sizeof(long) * (size_t)cfg.batch);
-  if (!d.x || !d.y || !t || !starts) { rc = sw_fail(&err, SW_ENOMEM, "out of memory"); goto done; }
+  if (!d.x || !d.y || !t || !tc || !starts) { rc = sw_fail(&err, SW_ENOMEM, "out of memory"); goto done; }
   sw_rng r;
   sw_rng_seed(&r, 1);
   for (long k = 0; k < d.n; k++) { d.x[k] = (float)sw_rng_range(&r, -0.5, 0.5); d.y[k] = (float)sw_rng_range(&r, -0.5, 0.5); }
@@ -85,22 +97,38 @@ int cmd_train_bench(int argc, char **argv) {
   double loss = 0;
   for (long s = 0; s < warm; s++) loss = sw_trainer_step(tr, starts);
   for (long s = 0; s < steps; s++) {
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     loss = sw_trainer_step(tr, starts);
     t[s] = now_s() - t0;
+    tc[s] = cpu_s() - c0;
   }
   qsort(t, (size_t)steps, sizeof *t, cmp_d);
+  qsort(tc, (size_t)steps, sizeof *tc, cmp_d);
   double med = steps % 2 ? t[steps / 2] : 0.5 * (t[steps / 2 - 1] + t[steps / 2]);
+  double cmed = steps % 2 ? tc[steps / 2] : 0.5 * (tc[steps / 2 - 1] + tc[steps / 2]);
+  /* FMA peak of one core, measured now (thread CPU time, so machine load does not lower it) */
+  double peak1 = 0;
+  const char *peak_isa = "none";
+#ifdef SW_HAVE_FMA_PEAK
+  sw_fma_peak pk;
+  sw_fma_peak_measure(0.3, &pk);
+  peak1 = pk.best_gflops;
+  peak_isa = pk.best_isa;
+#endif
   sw_widths full = sw_net_full_widths(&net);
   long macs = sw_net_macs(&net, &full);
-  double sps = cfg.batch * (double)cfg.ny / med;
+  double sps = cfg.batch * (double)cfg.ny / med, gf = 6.0 * macs * sps / 1e9;
+  double gf_cpu = 6.0 * macs * cfg.batch * (double)cfg.ny / cmed / 1e9; /* per CPU-second: load-independent */
+  int cores = cfg.threads < ncpu ? cfg.threads : (int)ncpu;
   printf("{\"bench\": \"train\", \"arch\": \"%s\", \"backend\": \"%s\", \"threads\": %d, \"batch\": %d, \"ny\": %d, "
          "\"schedule\": \"%s\", \"loss\": \"%s\", \"steps\": %ld, \"warmup\": %ld, \"step_s_median\": %.6f, "
          "\"step_s_min\": %.6f, \"samples_per_s\": %.1f, \"macs_per_sample\": %ld, \"model_gflop_per_s\": %.3f, "
+         "\"cpu_s_median\": %.6f, \"model_gflop_per_cpu_s\": %.3f, \"fma_peak_1core_gflops\": %.2f, \"peak_isa\": \"%s\", "
+         "\"cores\": %d, \"fraction_of_peak_wall\": %.4f, \"fraction_of_peak_cpu\": %.4f, "
          "\"naive_fallback_ops\": %ld, \"last_loss\": %.6g}\n",
          arch_s, cfg.backend->name, cfg.threads, cfg.batch, cfg.ny, cfg.schedule[0] ? cfg.schedule : "fixed",
-         sw_loss_name(cfg.loss.kind), steps, warm, med, t[0], sps, macs, 6.0 * macs * sps / 1e9,
-         sw_trainer_fallbacks(tr), loss);
+         sw_loss_name(cfg.loss.kind), steps, warm, med, t[0], sps, macs, gf, cmed, gf_cpu, peak1, peak_isa, cores,
+         peak1 > 0 ? gf / (peak1 * cores) : 0.0, peak1 > 0 ? gf_cpu / peak1 : 0.0, sw_trainer_fallbacks(tr), loss);
 done:
   if (rc) fprintf(stderr, "slimwave train-bench: %s\n", err.msg);
   sw_trainer_free(tr);
@@ -108,6 +136,7 @@ done:
   free(d.x);
   free(d.y);
   free(t);
+  free(tc);
   free(starts);
   return rc;
 }
