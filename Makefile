@@ -61,3 +61,24 @@ DATASET_SECONDS ?=
 .PHONY: datasets
 datasets: build
 	@$(BUILD)/slimwave dataset build all $(if $(DATASET_SECONDS),--seconds $(DATASET_SECONDS))
+
+# ---- reliability (issue 7) ----
+# make fuzz [FUZZ_SECONDS=N]: build the libFuzzer targets with clang in $(FUZZ_BUILD) and run each
+# for N seconds; the corpus grows in fuzz/corpus-run/ (ignored), reproducers go to
+# $(FUZZ_BUILD)/artifacts/. make test-sanitize: ASan+UBSan build running the whole ctest suite,
+# then valgrind memcheck over the core tests of the normal build.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 600
+ASAN_BUILD ?= build-asan
+.PHONY: fuzz test-sanitize
+fuzz: deps
+	@fuzz/run.sh build $(FUZZ_BUILD) clang
+	@for t in $$(fuzz/run.sh list $(FUZZ_BUILD)); do fuzz/run.sh run $(FUZZ_BUILD) $$t $(FUZZ_SECONDS) fuzz/corpus-run/$$t || exit 1; done
+
+test-sanitize: build
+	@cmake -S . -B $(ASAN_BUILD) -DSW_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo > $(ASAN_BUILD).configure.log 2>&1 \
+	  || { cat $(ASAN_BUILD).configure.log; exit 1; }
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tools/run-tests.sh $(ASAN_BUILD)
+	@tests/valgrind-core.sh $(BUILD)

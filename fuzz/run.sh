@@ -2,6 +2,7 @@
 # Builds and runs the libFuzzer targets (see fuzz/CMakeLists.txt).
 #   fuzz/run.sh build DIR [CLANG]                  configure DIR with clang + SW_FUZZ=ON, build them
 #   fuzz/run.sh run DIR TARGET SECONDS [CORPUS]    run one target; seeds are made at run time
+#   fuzz/run.sh list DIR                           the targets built in DIR
 # The run ends with "N passed, N failed" and exits non-zero on any crash, leak, timeout or
 # sanitizer report (libFuzzer's own exit code 77 for a crash is mapped to 1, so ctest never
 # mistakes it for a skip).
@@ -52,5 +53,8 @@ run)
     exit 1
   fi
   ;;
-*) echo "usage: run.sh build|run DIR ..." >&2; exit 2 ;;
+list) # the targets built in DIR
+  for f in "$dir"/fuzz/fuzz_*; do [ -x "$f" ] && [ -f "$f" ] && basename "$f"; done
+  ;;
+*) echo "usage: run.sh build|run|list DIR ..." >&2; exit 2 ;;
 esac

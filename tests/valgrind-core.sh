@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# valgrind memcheck over the core tests of a build (make test-sanitize): any invalid read or
+# write, use of uninitialised memory or definite leak fails. Ends with "N passed, N failed".
+set -uo pipefail
+build=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+tests=(test_model test_stream test_golden test_rt_safety)
+command -v valgrind >/dev/null || { echo "valgrind not installed (make deps)"; echo "0 passed, 1 failed"; exit 1; }
+pass=0 fail=0
+for t in "${tests[@]}"; do
+  bin=$(cd "$build" && pwd)/tests/$t
+  if [ ! -x "$bin" ]; then echo "valgrind: $bin not built"; fail=$((fail + 1)); continue; fi
+  log=$(cd "$build" && pwd)/valgrind-$t.log
+  start=$(date +%s)
+  (cd "$build" && valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+     --show-leak-kinds=definite --track-origins=yes --suppressions="$here/valgrind.supp" --log-file="$log" "$bin" >"$log.out" 2>&1)
+  rc=$?
+  errs=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$log" | tail -1)
+  if [ $rc -eq 0 ] || [ $rc -eq 77 ]; then
+    pass=$((pass + 1)); echo "valgrind $t: clean (${errs:-0} errors, $(( $(date +%s) - start )) s; $(tail -1 "$log.out"))"
+  else
+    fail=$((fail + 1)); echo "valgrind $t: FAILED (exit $rc, ${errs:-?} errors; log $log)"; grep -m 20 -E "^==[0-9]+== (Invalid|Conditional|Use of|.*definitely)" "$log"
+  fi
+done
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
