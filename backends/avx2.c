@@ -27,6 +27,11 @@ SW_INL vf v_add(vf a, vf b) { return _mm256_add_ps(a, b); }
 SW_INL vf v_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
 SW_INL vf v_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 SW_INL vf v_div(vf a, vf b) { return _mm256_div_ps(a, b); }
+/* 1/b from the 12-bit estimate and one Newton step (~1 ulp): vdivps is the slowest op of tanh. */
+SW_INL vf v_recip(vf b) {
+  vf y = _mm256_rcp_ps(b);
+  return _mm256_fmadd_ps(y, _mm256_fnmadd_ps(b, y, _mm256_set1_ps(1.0f)), y);
+}
 SW_INL vf v_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); } /* a*b + c */
 SW_INL vf v_max(vf a, vf b) { return _mm256_max_ps(a, b); }
 SW_INL vf v_min(vf a, vf b) { return _mm256_min_ps(a, b); }

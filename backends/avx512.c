@@ -24,6 +24,11 @@ SW_INL vf v_add(vf a, vf b) { return _mm512_add_ps(a, b); }
 SW_INL vf v_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
 SW_INL vf v_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 SW_INL vf v_div(vf a, vf b) { return _mm512_div_ps(a, b); }
+/* 1/b from the 14-bit estimate and one Newton step. */
+SW_INL vf v_recip(vf b) {
+  vf y = _mm512_rcp14_ps(b);
+  return _mm512_fmadd_ps(y, _mm512_fnmadd_ps(b, y, _mm512_set1_ps(1.0f)), y);
+}
 SW_INL vf v_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); } /* a*b + c */
 SW_INL vf v_max(vf a, vf b) { return _mm512_max_ps(a, b); }
 SW_INL vf v_min(vf a, vf b) { return _mm512_min_ps(a, b); }

@@ -31,6 +31,12 @@ SW_INL vf v_add(vf a, vf b) { return vaddq_f32(a, b); }
 SW_INL vf v_sub(vf a, vf b) { return vsubq_f32(a, b); }
 SW_INL vf v_mul(vf a, vf b) { return vmulq_f32(a, b); }
 SW_INL vf v_div(vf a, vf b) { return vdivq_f32(a, b); }
+/* 1/b from the 8-bit estimate and two Newton steps (vrecps computes 2 - b*y). */
+SW_INL vf v_recip(vf b) {
+  vf y = vrecpeq_f32(b);
+  y = vmulq_f32(y, vrecpsq_f32(b, y));
+  return vmulq_f32(y, vrecpsq_f32(b, y));
+}
 SW_INL vf v_fma(vf a, vf b, vf c) { return vfmaq_f32(c, a, b); } /* a*b + c */
 SW_INL vf v_max(vf a, vf b) { return vmaxq_f32(a, b); }
 SW_INL vf v_min(vf a, vf b) { return vminq_f32(a, b); }

@@ -26,25 +26,29 @@ SW_INL vf v_exp(vf x) {
   return v_mul(p, v_pow2i(n));
 }
 
-/* tanh: odd Taylor series to x^13 below |x| = 0.4 (next term 4e-9 relative), else
-   1 - 2 / (e^{2|x|} + 1) with the sign put back (no cancellation there: the result is >= 0.38). */
+/* tanh(x) = -expm1(-2|x|) / (2 + expm1(-2|x|)) with the sign of x: no cancellation for small x,
+   one reciprocal (estimate + Newton, v_recip). expm1(y) = 2^n expm1(r) + (2^n - 1), y = n ln2 + r, expm1(r) by its Taylor series
+   to r^7 (truncation 2e-8 relative); |x| is clamped at 9 (tanh(9) rounds to 1 in float). */
 SW_INL vf v_tanh(vf x) {
-  vf ax = v_abs(x), x2 = v_mul(x, x);
-  vf p = v_set1(21844.0f / 6081075.0f);
-  p = v_fma(p, x2, v_set1(-1382.0f / 155925.0f));
-  p = v_fma(p, x2, v_set1(62.0f / 2835.0f));
-  p = v_fma(p, x2, v_set1(-17.0f / 315.0f));
-  p = v_fma(p, x2, v_set1(2.0f / 15.0f));
-  p = v_fma(p, x2, v_set1(-1.0f / 3.0f));
-  vf small = v_fma(v_mul(p, x2), x, x);
-  vf ac = v_min(ax, v_set1(9.0f)); /* tanh(9) rounds to 1 in float */
-  vf e = v_exp(v_add(ac, ac));
-  vf big = v_copysign(v_sub(v_set1(1.0f), v_div(v_set1(2.0f), v_add(e, v_set1(1.0f)))), x);
-  return v_sel_gt(v_set1(0.4f), ax, small, big);
+  vf y = v_mul(v_min(v_abs(x), v_set1(9.0f)), v_set1(-2.0f));
+  vf n = v_round(v_mul(y, v_set1(1.44269504088896341f)));
+  vf r = v_fma(n, v_set1(-0.693359375f), y);
+  r = v_fma(n, v_set1(2.12194440e-4f), r);
+  vf p = v_set1(1.0f / 5040.0f);
+  p = v_fma(p, r, v_set1(1.0f / 720.0f));
+  p = v_fma(p, r, v_set1(1.0f / 120.0f));
+  p = v_fma(p, r, v_set1(1.0f / 24.0f));
+  p = v_fma(p, r, v_set1(1.0f / 6.0f));
+  p = v_fma(p, r, v_set1(0.5f));
+  vf em = v_fma(v_mul(p, r), r, r);
+  vf s = v_pow2i(n);
+  em = v_fma(s, em, v_sub(s, v_set1(1.0f)));
+  vf t = v_mul(v_sub(v_zero(), em), v_recip(v_add(em, v_set1(2.0f))));
+  return v_copysign(t, x);
 }
 
 SW_INL vf v_sigmoid(vf z) {
-  return v_div(v_set1(1.0f), v_add(v_set1(1.0f), v_exp(v_sub(v_zero(), z))));
+  return v_recip(v_add(v_set1(1.0f), v_exp(v_sub(v_zero(), z))));
 }
 
 /* Same expression tree as sw_fast_tanhf. */

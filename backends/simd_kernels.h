@@ -35,7 +35,8 @@ SW_INL vf ld_v(const float *p, bool masked, vm mk) { return masked ? v_loadm(p, 
 SW_INL void st_v(float *p, bool masked, vm mk, vf x) { if (masked) v_storem(p, mk, x); else v_store(p, x); }
 
 /* R rows from o, V vectors from column t, the last one masked to nl lanes when masked. */
-SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const bool masked, int nl) {
+/* KC > 0: the tap count known at compile time (K = 3 of every preset), so the tap loop unrolls. */
+SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const bool masked, int nl, const int KC) {
   vf acc[SW_RMAX][SW_VMAX];
   vm mk = v_mask(masked ? nl : VL);
 #define LAST(v) (masked && (v) == V - 1)
@@ -58,11 +59,12 @@ SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const
 #pragma GCC unroll 8
       for (int r = 0; r < R; r++) acc[r][v] = v_fma(v_set1(j->m[o + r]), xv, acc[r][v]);
     }
-  const int n = j->n, K = j->K;
+  const int n = j->n, K = KC ? KC : j->K;
   const ptrdiff_t ldi = j->ldi, d = j->d, wr = j->wr, wi = j->wi, wk = j->wk;
   const float *w0 = j->w + o * wr, *in0 = j->in + t - (ptrdiff_t)(K - 1) * d;
   for (int i = 0; i < n; i++) {
     const float *row = in0 + i * ldi, *wrow = w0 + i * wi;
+#pragma GCC unroll 4
     for (int k = 0; k < K; k++) {
       const float *p = row + k * d, *wp = wrow + k * wk;
       vf xv[SW_VMAX];
@@ -94,9 +96,9 @@ SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const
 #undef LAST
 }
 
-#define SW_TILE_CASE(R, V)                                          \
-  case (R) * 16 + (V) * 2: tile(j, o, t, R, V, false, nl); break; \
-  case (R) * 16 + (V) * 2 + 1: tile(j, o, t, R, V, true, nl); break;
+#define SW_TILE_CASE(R, V)                                              \
+  case (R) * 16 + (V) * 2: tile(j, o, t, R, V, false, nl, KC); break; \
+  case (R) * 16 + (V) * 2 + 1: tile(j, o, t, R, V, true, nl, KC); break;
 #if SW_VMAX == 3
 #define SW_TILE_ROW(R) SW_TILE_CASE(R, 1) SW_TILE_CASE(R, 2) SW_TILE_CASE(R, 3)
 #elif SW_VMAX == 4
@@ -108,15 +110,18 @@ SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const
 #error "SW_RMAX must be 4"
 #endif
 
-static void tile_any(const sw_tjob *j, int o, int t, int R, int V, int nl) {
+SW_INL void tile_sw(const sw_tjob *j, int o, int t, int R, int V, int nl, const int KC) {
   switch (R * 16 + V * 2 + (nl < VL)) {
     SW_TILE_ROW(1) SW_TILE_ROW(2) SW_TILE_ROW(3) SW_TILE_ROW(4)
   default: break;
   }
 }
+static void tile_k3(const sw_tjob *j, int o, int t, int R, int V, int nl) { tile_sw(j, o, t, R, V, nl, 3); }
+static void tile_kn(const sw_tjob *j, int o, int t, int R, int V, int nl) { tile_sw(j, o, t, R, V, nl, 0); }
 
 /* rows x T of the job, time chunk by time chunk (each chunk's inputs stay in cache). */
 static void job_run(const sw_tjob *j, int rows, int T) {
+  void (*tile_any)(const sw_tjob *, int, int, int, int, int) = j->K == 3 ? tile_k3 : tile_kn;
   for (int t0 = 0; t0 < T; t0 += SW_TT) {
     int t1 = T - t0 < SW_TT ? T : t0 + SW_TT;
     for (int o = 0; o < rows; o += SW_RMAX) {
@@ -146,16 +151,40 @@ static void conv_forward(const sw_conv_args *a, void *plan) {
   job_run(&j, a->cout, a->T);
 }
 
-/* Gated activation of one chunk: a = act(z[o]) * sigmoid(z[o+C]), s += a. */
-static void gate(const sw_layer_args *a, int n, const float *z, ptrdiff_t ldz, float *ac, ptrdiff_t lda, float *s) {
-  for (int o = 0; o < a->C; o++)
-    SW_FOR_VEC(n, t, masked, mk) {
-      vf p = v_act(a->act, ld_v(z + o * ldz + t, masked, mk));
-      vf y = v_mul(p, v_sigmoid(ld_v(z + (o + a->C) * ldz + t, masked, mk)));
-      st_v(ac + o * lda + t, masked, mk, y);
-      float *sp = s + o * a->lds + t;
-      st_v(sp, masked, mk, v_add(ld_v(sp, masked, mk), y));
-    }
+/* The activation pass over one chunk: a = act(z) (gated: act(z[o]) * sigmoid(z[o+C])), s += a.
+   Instantiated per activation kind so the switch in v_act folds away inside the loop. */
+SW_INL vf act_one(sw_act act, bool gated, const float *z, ptrdiff_t gofs, float *ap, float *sp, bool masked, vm mk) {
+  vf y = v_act(act, ld_v(z, masked, mk));
+  if (gated) y = v_mul(y, v_sigmoid(ld_v(z + gofs, masked, mk)));
+  st_v(ap, masked, mk, y);
+  st_v(sp, masked, mk, v_add(ld_v(sp, masked, mk), y));
+  return y;
+}
+SW_INL void act_rows_k(const sw_act act, const bool gated, int C, int n, const float *z, ptrdiff_t ldz, float *ac,
+                       ptrdiff_t lda, float *s, ptrdiff_t lds) {
+  const ptrdiff_t gofs = (ptrdiff_t)C * ldz;
+  const int nf = n / VL * VL;
+  vm mk = v_mask(n - nf > 0 ? n - nf : VL);
+  for (int o = 0; o < C; o++) {
+    const float *zr = z + o * ldz;
+    float *ar = ac + o * lda, *sr = s + o * lds;
+    for (int t = 0; t < nf; t += VL) act_one(act, gated, zr + t, gofs, ar + t, sr + t, false, mk);
+    if (nf < n) act_one(act, gated, zr + nf, gofs, ar + nf, sr + nf, true, mk);
+  }
+}
+static void act_rows(sw_act act, bool gated, int C, int n, const float *z, ptrdiff_t ldz, float *ac, ptrdiff_t lda,
+                     float *s, ptrdiff_t lds) {
+#define SW_ACT_CASE(KIND)                                                                    \
+  case KIND: {                                                                              \
+    sw_act k = {.kind = KIND, .alpha = act.alpha};                                          \
+    if (gated) act_rows_k(k, true, C, n, z, ldz, ac, lda, s, lds);                          \
+    else act_rows_k(k, false, C, n, z, ldz, ac, lda, s, lds);                               \
+  } break;
+  switch (act.kind) {
+    SW_ACT_CASE(SW_ACT_IDENTITY) SW_ACT_CASE(SW_ACT_TANH) SW_ACT_CASE(SW_ACT_FAST_TANH) SW_ACT_CASE(SW_ACT_RELU)
+    SW_ACT_CASE(SW_ACT_LEAKY_RELU) SW_ACT_CASE(SW_ACT_SIGMOID) SW_ACT_CASE(SW_ACT_HARDTANH)
+  }
+#undef SW_ACT_CASE
 }
 
 static void layer_forward(const sw_layer_args *a, void *plan) {
@@ -166,16 +195,16 @@ static void layer_forward(const sw_layer_args *a, void *plan) {
   float *zs = a->scratch, *as = a->scratch + (size_t)cm * ldt;
   for (int t0 = 0; t0 < T; t0 += TT) {
     int n = T - t0 < TT ? T - t0 : TT;
-    float *z = a->z ? a->z + t0 : a->gated ? zs : NULL;
+    float *z = a->z ? a->z + t0 : zs;
     ptrdiff_t ldz = a->z ? a->ldz : ldt;
     float *ac = a->a ? a->a + t0 : as;
     ptrdiff_t lda = a->a ? a->lda : ldt;
+    /* z = conv + bias + mixin for the chunk, then the activation pass over it (in L1) */
     sw_tjob j = {.in = a->h + t0, .ldi = a->ldh, .n = C, .K = a->K, .d = a->d,
                  .w = a->w, .wr = a->ldw, .wi = a->K, .wk = 1, .b = a->b, .m = a->m, .x = a->x + t0,
-                 .out = z, .ldo = ldz, .act_on = !a->gated, .act = a->act, .ao = ac, .ldao = lda,
-                 .s = a->s + t0, .lds = a->lds};
+                 .out = z, .ldo = ldz};
     job_run(&j, cm, n);
-    if (a->gated) gate(a, n, z, ldz, ac, lda, a->s + t0);
+    act_rows(a->act, a->gated, C, n, z, ldz, ac, lda, a->s + t0, a->lds);
     if (a->v) {
       sw_tjob k = {.in = ac, .ldi = lda, .n = C, .K = 1, .d = 0, .w = a->v, .wr = a->ldv, .wi = 1, .wk = 0,
                    .c0 = a->h + t0, .ldc0 = a->ldh, .b = a->vb, .out = a->h_out + t0, .ldo = a->ldo};
