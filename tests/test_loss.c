@@ -220,17 +220,31 @@ static void directional(void) {
   sw_loss_terms tm;
   double vf = sw_loss_eval(c.l, pf, tf, batch, gf, &tm);
   double vd = sw_loss_eval_d(c.l, pd, td, batch, gd, NULL);
-  double ge = 0, gm = 0;
-  for (long i = 0; i < n; i++) { ge = fmax(ge, fabs(gf[i] - gd[i])); gm = fmax(gm, fabs(gd[i])); }
-  CHECK(vf == vd && ge <= 1e-6 * gm, "float path: value %.17g vs %.17g, gradient error %.3g of %.3g", vf, vd, ge, gm);
+  /* the float MRSTFT: PyTorch's own float32 gradient of this loss differs from its float64 one
+     by ~4e-4 of the largest entry (small bins, where d log|X| = 1/|X|, amplify the FFT's
+     rounding); allow 1e-3 */
+  double ge = 0, gm = 0, en = 0, gn = 0;
+  for (long i = 0; i < n; i++) {
+    ge = fmax(ge, fabs(gf[i] - gd[i]));
+    gm = fmax(gm, fabs(gd[i]));
+    en += (gf[i] - gd[i]) * (gf[i] - gd[i]);
+    gn += gd[i] * gd[i];
+  }
+  CHECK(fabs(vf - vd) <= 1e-6 * vd && ge <= 1e-3 * gm && sqrt(en / gn) <= 1e-3,
+        "float path: value %.17g vs %.17g, gradient error %.3g of %.3g (normwise %.3g)", vf, vd, ge, gm, sqrt(en / gn));
+  printf("float vs double loss: value rel %.2g, gradient max error / max %.2g, normwise %.2g\n", fabs(vf - vd) / vd, ge / gm, sqrt(en / gn));
   CHECK(fabs(tm.total - (tm.mse + tm.mrstft)) < 1e-15 && tm.mse > 0 && tm.mrstft > 0, "terms: total %g = mse %g + mrstft %g", tm.total, tm.mse, tm.mrstft);
-  /* split over 2 and 3 threads: the same bits */
+  /* split over 2 and 3 threads: the same bits, in both precisions */
   for (int th = 2; th <= 3; th++) {
     double *g2 = vec(n);
+    float *g2f = malloc(sizeof(float) * (size_t)n);
     int rc2 = sw_loss_set_threads(c.l, th, &err);
     double v2 = sw_loss_eval_d(c.l, pd, td, batch, g2, NULL);
     CHECK(rc2 == 0 && v2 == vd && memcmp(g2, gd, sizeof(double) * (size_t)n) == 0, "%d threads: value %.17g vs %.17g or gradient differ", th, v2, vd);
+    double v2f = sw_loss_eval(c.l, pf, tf, batch, g2f, NULL);
+    CHECK(v2f == vf && memcmp(g2f, gf, sizeof(float) * (size_t)n) == 0, "%d threads, float: value %.17g vs %.17g or gradient differ", th, v2f, vf);
     free(g2);
+    free(g2f);
   }
   sw_loss_free(c.l);
   free(pf); free(tf); free(gf); free(pd); free(td); free(gd); free(t); free(p); free(nz);

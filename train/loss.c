@@ -3,6 +3,7 @@
 #include "loss.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,18 +65,23 @@ int sw_loss_parse(const char *s, sw_loss_cfg *out, sw_err *err) {
 
 struct sw_loss {
   sw_loss_cfg cfg;
-  int max_batch;
+  int max_batch, nthreads;
   long ny, len;            /* len: MRSTFT input length per window (ny - 1 with pre-emphasis) */
-  sw_mrstft *mr;           /* NULL for esr / mse */
-  double *pd, *td, *gd;    /* [batch*ny]: float path buffers */
-  double *pp, *pt, *gp;    /* [batch*len]: MRSTFT inputs and their gradient */
+  bool has_mr;             /* nam / paper */
+  sw_mrstft_f *mrf;        /* the float MRSTFT (sw_loss_eval), made at create */
+  sw_mrstft *mr;           /* the double one (sw_loss_eval_d), made on first use: the trainer never pays for it */
+  double *pd, *td, *gd;    /* [batch*ny]: float inputs of esr / mse converted */
+  double *pp, *pt, *gp;    /* [batch*len]: double MRSTFT inputs and their gradient */
+  float *fp, *ft, *fg;     /* [batch*len]: float MRSTFT inputs and their gradient */
 };
 
 void sw_loss_free(sw_loss *l) {
   if (!l) return;
   sw_mrstft_free(l->mr);
+  sw_mrstft_f_free(l->mrf);
   free(l->pd); free(l->td); free(l->gd);
   free(l->pp); free(l->pt); free(l->gp);
+  free(l->fp); free(l->ft); free(l->fg);
   free(l);
 }
 
@@ -87,25 +93,27 @@ int sw_loss_create(const sw_loss_cfg *cfg, int max_batch, long ny, sw_loss **out
   if (!l) return sw_fail(err, SW_ENOMEM, "out of memory (loss)");
   l->cfg = *cfg;
   l->max_batch = max_batch;
+  l->nthreads = 1;
   l->ny = ny;
   size_t n = (size_t)max_batch * (size_t)ny;
   l->pd = malloc(sizeof(double) * n);
   l->td = malloc(sizeof(double) * n);
   l->gd = malloc(sizeof(double) * n);
   int ok = l->pd && l->td && l->gd;
-  if (ok && (cfg->kind == SW_LOSS_NAM || cfg->kind == SW_LOSS_PAPER)) {
+  l->has_mr = cfg->kind == SW_LOSS_NAM || cfg->kind == SW_LOSS_PAPER;
+  if (ok && l->has_mr) {
     l->len = cfg->kind == SW_LOSS_NAM ? ny - 1 : ny;
-    int rc = sw_mrstft_create(max_batch, l->len, &l->mr, err);
+    int rc = sw_mrstft_f_create(max_batch, l->len, &l->mrf, err);
     if (rc) {
       sw_loss_free(l);
       return sw_fail(err, rc, "loss \"%s\": windows of %ld samples are too short for the MRSTFT term (need %d or more)",
                      sw_loss_name(cfg->kind), ny, cfg->kind == SW_LOSS_NAM ? 1026 : 1025);
     }
     size_t m = (size_t)max_batch * (size_t)l->len;
-    l->pp = malloc(sizeof(double) * m);
-    l->pt = malloc(sizeof(double) * m);
-    l->gp = malloc(sizeof(double) * m);
-    ok = l->pp && l->pt && l->gp;
+    l->fp = malloc(sizeof(float) * m);
+    l->ft = malloc(sizeof(float) * m);
+    l->fg = malloc(sizeof(float) * m);
+    ok = l->fp && l->ft && l->fg;
   }
   if (!ok) {
     sw_loss_free(l);
@@ -117,12 +125,29 @@ int sw_loss_create(const sw_loss_cfg *cfg, int max_batch, long ny, sw_loss **out
 
 int sw_loss_set_threads(sw_loss *l, int n, sw_err *err) {
   if (n < 1) return sw_fail(err, SW_EUSAGE, "loss: %d threads", n);
-  return l->mr ? sw_mrstft_set_threads(l->mr, n, err) : SW_OK;
+  int rc = l->mrf ? sw_mrstft_f_set_threads(l->mrf, n, err) : SW_OK;
+  if (!rc && l->mr) rc = sw_mrstft_set_threads(l->mr, n, err);
+  if (!rc) l->nthreads = n;
+  return rc;
+}
+
+/* The double MRSTFT workspace, made on first use (sw_loss_eval_d). 0 on success. */
+static int need_double(sw_loss *l) {
+  if (l->mr) return 0;
+  sw_err err;
+  size_t m = (size_t)l->max_batch * (size_t)l->len;
+  l->pp = malloc(sizeof(double) * m);
+  l->pt = malloc(sizeof(double) * m);
+  l->gp = malloc(sizeof(double) * m);
+  if (!l->pp || !l->pt || !l->gp || sw_mrstft_create(l->max_batch, l->len, &l->mr, &err)) return -1;
+  if (sw_mrstft_set_threads(l->mr, l->nthreads, &err)) return -1;
+  return 0;
 }
 
 double sw_loss_eval_d(sw_loss *l, const double *pred, const double *target, int batch, double *grad, sw_loss_terms *terms) {
   sw_loss_terms tm = {0};
   if (batch < 1 || batch > l->max_batch) return NAN; /* outside the workspace: refuse, touch nothing */
+  if (l->has_mr && need_double(l)) return NAN;       /* out of memory */
   long ny = l->ny, n = (long)batch * ny;
   switch (l->cfg.kind) {
   case SW_LOSS_MSE:
@@ -167,8 +192,56 @@ double sw_loss_eval_d(sw_loss *l, const double *pred, const double *target, int 
   return tm.total;
 }
 
+/* MSE + w MRSTFT with the MRSTFT in float: MSE summed in double, pre-emphasis as PyTorch
+   does it in float32 (x[1:] - c x[:-1], c rounded to float). */
+static double eval_mr_float(sw_loss *l, const float *pred, const float *target, int batch, float *grad, sw_loss_terms *tm) {
+  long ny = l->ny, n = (long)batch * ny;
+  int pre = l->cfg.kind == SW_LOSS_NAM;
+  double w = l->cfg.mrstft_weight, s = 0;
+  for (long i = 0; i < n; i++) {
+    double d = (double)pred[i] - (double)target[i];
+    s += d * d;
+    if (grad) grad[i] = (float)(2.0 * d / (double)n);
+  }
+  tm->mse = s / (double)n;
+  const float *mp = pred, *mt = target;
+  float c = (float)l->cfg.pre_coef;
+  if (pre) {
+    for (int b = 0; b < batch; b++)
+      for (long i = 0; i + 1 < ny; i++) {
+        l->fp[b * l->len + i] = pred[b * ny + i + 1] - c * pred[b * ny + i];
+        l->ft[b * l->len + i] = target[b * ny + i + 1] - c * target[b * ny + i];
+      }
+    mp = l->fp;
+    mt = l->ft;
+  }
+  tm->mrstft = sw_mrstft_f_eval(l->mrf, mp, mt, batch, grad ? l->fg : NULL);
+  tm->total = tm->mse + w * tm->mrstft;
+  if (grad) {
+    float wf = (float)w;
+    for (int b = 0; b < batch; b++) {
+      float *gb = grad + b * ny;
+      const float *gm = l->fg + b * l->len;
+      if (pre) {
+        gb[0] += -wf * c * gm[0];
+        for (long i = 1; i + 1 < ny; i++) gb[i] += wf * (gm[i - 1] - c * gm[i]);
+        gb[ny - 1] += wf * gm[ny - 2];
+      } else {
+        for (long i = 0; i < ny; i++) gb[i] += wf * gm[i];
+      }
+    }
+  }
+  return tm->total;
+}
+
 double sw_loss_eval(sw_loss *l, const float *pred, const float *target, int batch, float *grad, sw_loss_terms *terms) {
   if (batch < 1 || batch > l->max_batch) return NAN;
+  if (l->has_mr) {
+    sw_loss_terms tm = {0};
+    double v = eval_mr_float(l, pred, target, batch, grad, &tm);
+    if (terms) *terms = tm;
+    return v;
+  }
   long n = (long)batch * l->ny;
   for (long i = 0; i < n; i++) {
     l->pd[i] = pred[i];

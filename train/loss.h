@@ -16,7 +16,8 @@
    The MRSTFT needs windows longer than 1024 samples after pre-emphasis (reflect padding of the
    2048-point STFT): ny >= 1026 for nam, >= 1025 for paper.
 
-   Everything is computed in double; the float entry point converts. FFTW plans are made at
+   sw_loss_eval_d computes in double (gradient checks); sw_loss_eval, the trainer's, runs the
+   MRSTFT in float (sums in double) and MSE/ESR in double. FFTW plans are made at
    create (FFTW_ESTIMATE: deterministic) and reused. FFTW's planner is NOT thread-safe: this
    file serialises its own create/free calls with a mutex, but any other FFTW planning in the
    program must not run at the same time (simplest: create every workspace up front on the
@@ -75,5 +76,12 @@ int sw_mrstft_create(int max_batch, long len, sw_mrstft **out, sw_err *err);
 void sw_mrstft_free(sw_mrstft *m);
 double sw_mrstft_d(sw_mrstft *m, const double *p, const double *t, int batch, double *grad);
 int sw_mrstft_set_threads(sw_mrstft *m, int n, sw_err *err);
+/* The same in float (what sw_loss_eval uses): spectra and per-bin math in float, the sums
+   over bins in double; agrees with the double version to ~1e-6 relative. */
+typedef struct sw_mrstft_f sw_mrstft_f;
+int sw_mrstft_f_create(int max_batch, long len, sw_mrstft_f **out, sw_err *err);
+void sw_mrstft_f_free(sw_mrstft_f *m);
+double sw_mrstft_f_eval(sw_mrstft_f *m, const float *p, const float *t, int batch, float *grad);
+int sw_mrstft_f_set_threads(sw_mrstft_f *m, int n, sw_err *err);
 
 #endif
