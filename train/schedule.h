@@ -10,9 +10,9 @@
      uniform          the paper: v ~ U[0,1) over the lists 1..C_i (c' uniform in 1..C)
      allowed          NAM: v ~ U[0,1) over the net's own allowed lists (CONFIG.json "slimmable")
      allowed:LIST     LIST = comma-separated channels of array 0, rising; for more arrays give one
-                      list per array separated by '/', all of the same length (e.g. 4,8,16/2,4,8);
-                      a single list on a multi-array net is scaled, round(c * C_i / C_0),
-                      and refused if that does not rise strictly
+                      list per array separated by '/' (e.g. 4,8,16/2,4,8; each array indexes its
+                      own list by v, so lengths may differ); a single list on a multi-array net
+                      is scaled, round(c * C_i / C_0), and refused if that does not rise strictly
      uniform,boost / allowed[:LIST],boost
                       NAM's boosting (see sw_substep.frozen)
      sandwich:N       largest + smallest + N random widths (as `allowed`) per mini-batch
