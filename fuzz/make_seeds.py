@@ -82,10 +82,33 @@ def cli(out):
 
 
 def manifest(out):
-    link(out, "datasets/*/*.json", "shared_")
+    """Manifests over the fuzzer's own in.wav/out.wav (48 kHz, 4800 samples) and in44.wav."""
+    base = {"format": "slimwave-dataset", "version": 1, "name": "f", "input": "in.wav", "output": "out.wav",
+            "sample_rate": 48000, "layout": "custom", "latency": 3}
+    seeds = {
+        "custom.json": base,
+        "spans.json": dict(base, train_samples=[0, 3000], validation_samples=[3000, 4700]),
+        "seconds.json": dict(base, train=[0, 0.05], validation=[0.05, 0.09], validation_fraction=0.2),
+        "resample.json": dict(base, input="in44.wav", override="all"),
+        "v3_auto.json": dict(base, layout="nam-v3", latency="auto"),
+        "sha.json": dict(base, provenance={"sha256": {"input": "0" * 64}}),
+        "neg_latency.json": dict(base, latency=-5),
+    }
+    for k, v in seeds.items():
+        put(out, k, json.dumps(v))
+
+
+def experiment(out):
+    for p in sorted(glob.glob(os.path.join(here, "..", "experiments", "*.json"))):
+        os.symlink(os.path.abspath(p), os.path.join(out, os.path.basename(p)))
+    put(out, "small.json", json.dumps({
+        "name": "s", "description": "d", "data": {"default": "lv2", "lv2": [{"recipe": "lv2-clean", "tone": "clean"}]},
+        "models": [{"id": "m", "label": "M", "arch": "nano", "schedule": "uniform", "eval_widths": "all", "role": "slimmable"}],
+        "seeds": [1, 2]}))
 
 
 if __name__ == "__main__":
     target, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
-    {"fuzz_nam": nam, "fuzz_audio": audio, "fuzz_cli": cli, "fuzz_manifest": manifest}[target](out)
+    {"fuzz_nam": nam, "fuzz_audio": audio, "fuzz_cli": cli, "fuzz_manifest": manifest,
+     "fuzz_experiment": experiment}[target](out)

@@ -32,6 +32,8 @@ run)
     fuzz_nam) extra+=(-max_len=20000) ;; # small models mutate fast; the real ones run uncut in test_golden
     fuzz_audio) extra+=(-max_len=65536) ;;
     fuzz_cli) extra+=(-max_len=512) ;;
+    fuzz_manifest) extra+=(-max_len=4096) ;;
+    fuzz_experiment) extra+=(-max_len=16384) ;;
   esac
   log=$dir/$target.log
   artifacts=$dir/artifacts/$target/
@@ -39,7 +41,7 @@ run)
   # -fork=0, one process: crashes, leaks (LeakSanitizer), UBSan reports and OOM/timeouts all stop
   # the run with a non-zero code and a reproducer in $artifacts.
   "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -error_exitcode=1 -timeout_exitcode=1 \
-    -print_final_stats=1 -artifact_prefix="$artifacts" "${extra[@]}" "$corpus" "$seeds" >"$log" 2>&1
+    -print_final_stats=1 -artifact_prefix="$artifacts" "${extra[@]}" "$corpus" "$seeds" >"$log" 2>&1 </dev/null
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)

@@ -12,7 +12,8 @@ for t in "${tests[@]}"; do
   if [ ! -x "$bin" ]; then echo "valgrind: $bin not built"; fail=$((fail + 1)); continue; fi
   log=$(cd "$build" && pwd)/valgrind-$t.log
   start=$(date +%s)
-  (cd "$build" && valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+  # one BLAS/OpenMP thread: valgrind serialises threads anyway; a time limit per test
+  (cd "$build" && OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 timeout "${VALGRIND_TIMEOUT:-1800}" valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
      --show-leak-kinds=definite --track-origins=yes --suppressions="$here/valgrind.supp" --log-file="$log" "$bin" >"$log.out" 2>&1)
   rc=$?
   errs=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$log" | tail -1)
