@@ -41,5 +41,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_provenance(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
+int cmd_distill(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 
 #endif

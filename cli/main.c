@@ -24,6 +24,8 @@ static const cmd cmds[] = {
 #ifdef SW_HAVE_TRAINER
   {"train", cmd_train, "train a model on a dataset (width schedules, checkpoints, resume)"},
   {"train-bench", cmd_train_bench, "time training steps on random data (one JSON line)"},
+  {"distill", cmd_distill, "slim a downloaded model: train a slimmable student of a teacher .nam, with a report"},
+  {"capture", cmd_capture, "capture an LV2 plugin as a slimmable model, with a report"},
 #endif
   {"bench", cmd_bench, "time streaming inference per backend, width and block: CSV with RTF and FMA efficiency"},
   {"dataset", cmd_dataset, "capture signal, latency and data checks, build datasets (LV2, .nam, recordings)"},
