@@ -1,5 +1,8 @@
 /* slimwave export: a plain model of one width, cut out of a slimmable one (sw_net_slice). */
+#include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "../core/nam_file.h"
 #include "cli.h"
@@ -10,6 +13,34 @@ static const char *usage =
   "which NeuralAmpModelerCore loads and which gives the same output as MODEL run at that width.\n"
   "  --slim V      slim value in [0,1] mapped through the allowed widths (0 smallest, 1 full)\n"
   "  --channels C  explicit channels per layer array, e.g. 8 or 12,6\n";
+
+/* A model trained by slimwave lists the validation ESR per width: the exported model reports its
+   own width's figure (or none), not the full model's. */
+static void meta_for_width(sw_net *n, const sw_widths *w) {
+  cJSON *md = n->meta.json ? cJSON_Parse(n->meta.json) : NULL;
+  cJSON *tr = md ? cJSON_GetObjectItemCaseSensitive(md, "training") : NULL;
+  cJSON *pw = tr ? cJSON_GetObjectItemCaseSensitive(tr, "validation_esr_per_width") : NULL;
+  if (!cJSON_IsArray(pw)) { cJSON_Delete(md); return; }
+  double esr = NAN;
+  const cJSON *e;
+  cJSON_ArrayForEach(e, pw) {
+    const cJSON *ch = cJSON_GetObjectItemCaseSensitive(e, "channels"), *v = cJSON_GetObjectItemCaseSensitive(e, "esr");
+    if (!cJSON_IsArray(ch) || !cJSON_IsNumber(v) || cJSON_GetArraySize(ch) != w->n) continue;
+    bool same = true;
+    for (int i = 0; i < w->n; i++) same &= cJSON_GetArrayItem(ch, i)->valuedouble == w->c[i];
+    if (same) esr = v->valuedouble;
+  }
+  cJSON_DeleteItemFromObjectCaseSensitive(tr, "validation_esr");
+  if (!isnan(esr)) cJSON_AddNumberToObject(tr, "validation_esr", esr);
+  cJSON *ew = cJSON_CreateIntArray(w->c, w->n);
+  if (ew) cJSON_AddItemToObject(tr, "exported_channels", ew);
+  char *text = cJSON_PrintUnformatted(md);
+  cJSON_Delete(md);
+  if (!text) return;
+  free(n->meta.json);
+  n->meta.json = text;
+  n->meta.validation_esr = esr;
+}
 
 int cmd_export(int argc, char **argv) {
   if (cli_is_help(argc, argv)) { fputs(usage, stdout); return 0; }
@@ -40,6 +71,7 @@ int cmd_export(int argc, char **argv) {
   long nws = 0;
   if (!(rc = sw_net_slice(net, &w, &small, &err))) {
     nws = small.nw;
+    meta_for_width(&small, &w);
     if (!(rc = sw_model_from_net(&small, &out, &err))) {
       rc = sw_model_save(&out, out_s, &err);
       sw_model_free(&out);

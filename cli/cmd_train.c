@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/atomic_file.h"
 #include "../train/init.h"
 #include "../train/trainer.h"
 #include "cli.h"
@@ -38,9 +39,11 @@ static int on_progress(void *ctx, const sw_train_progress *p) {
   char eta[32];
   fmt_time(p->eta_s, eta, sizeof eta);
   if (!p->epoch_done) {
+    char val[32] = "-"; /* none before the first validation */
+    if (!isnan(g->last_val)) snprintf(val, sizeof val, "%.5g", g->last_val);
     if (g->tty)
-      fprintf(stderr, "\repoch %d/%d step %ld/%ld loss %.5g val ESR %.5g %.0f samples/s ETA %s   ", p->epoch + 1,
-              p->epochs, p->step, p->steps, p->loss, g->last_val, p->samples_per_s, eta);
+      fprintf(stderr, "\repoch %d/%d step %ld/%ld loss %.5g val ESR %s %.0f samples/s ETA %s   ", p->epoch + 1,
+              p->epochs, p->step, p->steps, p->loss, val, p->samples_per_s, eta);
     return stop_flag;
   }
   double full = p->val_esr[p->n_widths - 1];
@@ -125,6 +128,13 @@ int cmd_train(int argc, char **argv) {
   goto done;
 #endif
   if ((rc = sw_arch_load(arch_s, &net, &err))) goto done;
+  /* refuse an unwritable output before spending an epoch on it */
+  const char *outs[3] = {out_s, ckpt, csv};
+  for (int k = 0; k < 3 && !rc; k++) {
+    sw_atomic a;
+    if (!(rc = sw_atomic_open(&a, outs[k], &err))) sw_atomic_abort(&a);
+  }
+  if (rc) goto done;
   if ((rc = sw_trainer_create(&cfg, &net, &data, &tr, &err))) goto done;
   fprintf(stderr, "slimwave train: %s, %ld weights, receptive field %ld, window %ld, schedule \"%s\", %d threads%s%s\n",
           arch_s, net.nw, sw_net_receptive_field(&net), sw_trainer_window(tr), cfg.schedule[0] ? cfg.schedule : "fixed",

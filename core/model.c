@@ -284,6 +284,10 @@ int sw_net_slice(const sw_net *net, const sw_widths *w, sw_net *out, sw_err *err
     if (i > 0) a->input_size = w->c[i - 1];
     if (i + 1 < out->n_arrays) a->head_size = w->c[i + 1];
     a->slimmable = false; /* a plain model of this width */
+    /* the copied list may be shorter than the new width (e.g. allowed 2,4,6,8 sliced at 6) */
+    int *al = realloc(a->allowed, sizeof(int) * (size_t)a->channels);
+    if (!al) { sw_layout_free(&L); sw_net_free(out); return sw_fail(err, SW_ENOMEM, "out of memory slicing a model"); }
+    a->allowed = al;
     a->n_allowed = a->channels;
     for (int j = 0; j < a->n_allowed; j++) a->allowed[j] = j + 1;
   }

@@ -86,6 +86,108 @@ static void run_model(const sw_net *net, const sw_widths *wd, const float *x, fl
   sw_wavenet_free(wn);
 }
 
+/* in[k]: weight k is read at widths wd (slice a net whose weights are their own indices). */
+static void slice_mask(const sw_net *net, const sw_widths *wd, char *in) {
+  sw_net idx, sl;
+  sw_err err;
+  memset(in, 0, (size_t)net->nw);
+  if (wd->n == 0 || wd->c[0] == 0) return;
+  sw_net_copy(net, &idx, &err);
+  for (long k = 0; k < idx.nw; k++) idx.w[k] = (float)k;
+  if (sw_net_slice(&idx, wd, &sl, &err) == 0) {
+    for (long k = 0; k < sl.nw - 1; k++) in[(long)sl.w[k]] = 1; /* not head_scale */
+    sw_net_free(&sl);
+  }
+  sw_net_free(&idx);
+}
+
+/* Boosting: after one Adam step from zero moments, an entry moves iff its gradient is non-zero,
+   so the frozen slice (except the first rechannel, never frozen) and everything outside the
+   trained width stay put, and the rest of the trained slice moves. */
+static void check_boost(const sw_dataset *d) {
+  sw_train_cfg cfg = sw_train_defaults();
+  cfg.ny = 1024;
+  cfg.loss = sw_loss_default(SW_LOSS_MSE);
+  snprintf(cfg.schedule, sizeof cfg.schedule, "allowed:2,4,6,8,boost");
+  sw_net net;
+  make_arch(&net, 8);
+  sw_trainer *tr;
+  sw_err err;
+  if (sw_trainer_create(&cfg, &net, d, &tr, &err)) { CHECK(0, "boost trainer: %s", err.msg); sw_net_free(&net); return; }
+  long starts[16];
+  for (int b = 0; b < 16; b++) starts[b] = (long)b * cfg.ny;
+  float *w0 = malloc(sizeof(float) * net.nw);
+  char *used = malloc(net.nw), *frozen = malloc(net.nw);
+  int seen_frozen = 0;
+  for (int step = 0; step < 6; step++) {
+    memcpy(w0, net.w, sizeof(float) * net.nw);
+    sw_trainer_step(tr, starts);
+    sw_substep sub;
+    CHECK(sw_trainer_last_substeps(tr, &sub, 1) == 1, "boost: one sub-step per mini-batch");
+    slice_mask(&net, &sub.w, used);
+    slice_mask(&net, &sub.frozen, frozen);
+    for (long k = 0; k < net.nw && sub.frozen.n; k++) /* array 0's rechannel is never frozen */
+      if (k < net.arrays[0].channels) frozen[k] = 0;
+    /* the last layer's residual output feeds nothing: its 1x1 never gets a gradient */
+    sw_layout L;
+    sw_layout_make(&net, &L, &err);
+    const sw_layer_off *last = &L.arrays[0].layers[net.arrays[0].n_layers - 1];
+    for (long k = last->v; k < last->vb + net.arrays[0].channels; k++) used[k] = 0;
+    sw_layout_free(&L);
+    long bad = 0, moved = 0, should = 0;
+    for (long k = 0; k < net.nw; k++) {
+      bool mv = net.w[k] != w0[k];
+      if (step == 0) { /* from zero moments: an entry moves iff its gradient is non-zero */
+        if (mv && (!used[k] || frozen[k])) bad++;
+        if (used[k] && !frozen[k]) { should++; moved += mv; }
+      }
+    }
+    if (step == 0) {
+      CHECK(bad == 0, "boost: %ld frozen or unused entries moved at width %d (frozen %d)", bad, sub.w.c[0], sub.frozen.c[0]);
+      CHECK(moved == should, "boost: %ld of %ld trained entries moved", moved, should);
+      printf("boost: width %d, frozen %d: %ld trained entries moved, frozen and unused ones did not\n", sub.w.c[0],
+             sub.frozen.n ? sub.frozen.c[0] : 0, moved);
+    }
+    seen_frozen += sub.frozen.n > 0 && sub.frozen.c[0] > 0;
+  }
+  CHECK(seen_frozen > 0, "boost: no sub-step had a frozen slice in 6 draws");
+  free(w0); free(used); free(frozen);
+  sw_trainer_free(tr);
+  sw_net_free(&net);
+}
+
+/* Sandwich and in-place distillation: the sub-steps are the full, the smallest and N random
+   widths, teacher first; training runs and lowers the full-width validation ESR. */
+static void check_sandwich(const sw_dataset *d, const char *sched) {
+  sw_train_cfg cfg = sw_train_defaults();
+  cfg.ny = 2048;
+  cfg.epochs = 2;
+  cfg.threads = 2;
+  cfg.lr = 0.005;
+  cfg.loss = sw_loss_default(SW_LOSS_MSE);
+  snprintf(cfg.schedule, sizeof cfg.schedule, "%s", sched);
+  sw_net net;
+  make_arch(&net, 8);
+  sw_trainer *tr;
+  sw_err err;
+  if (sw_trainer_create(&cfg, &net, d, &tr, &err)) { CHECK(0, "%s: %s", sched, err.msg); sw_net_free(&net); return; }
+  double esr0[SW_TRAIN_MAX_WIDTHS], esr1[SW_TRAIN_MAX_WIDTHS];
+  sw_trainer_validate(tr, esr0, &err);
+  sw_train_result res;
+  CHECK(sw_trainer_run(tr, &res, &err) == 0, "%s: %s", sched, err.msg);
+  sw_substep sub[4];
+  int ns = sw_trainer_last_substeps(tr, sub, 4);
+  int nwid = sw_trainer_validate(tr, esr1, &err) == 0 ? 8 : 0;
+  CHECK(ns == 3 && sub[0].w.c[0] == 8 && sub[1].w.c[0] == 1, "%s: sub-steps %d (widths %d, %d)", sched, ns, sub[0].w.c[0], sub[1].w.c[0]);
+  bool distill = strstr(sched, "distill") != NULL;
+  CHECK(!distill || ((sub[0].flags & SW_SUB_TEACHER) && (sub[1].flags & SW_SUB_DISTILL) && (sub[2].flags & SW_SUB_DISTILL)),
+        "%s: teacher/distill flags", sched);
+  CHECK(nwid && esr1[7] < 0.5 * esr0[7], "%s: full-width ESR %.4f -> %.4f", sched, esr0[7], esr1[7]);
+  printf("%s: full-width validation ESR %.4f -> %.4f after 2 epochs\n", sched, esr0[7], esr1[7]);
+  sw_trainer_free(tr);
+  sw_net_free(&net);
+}
+
 int main(void) {
   char dir[] = "/tmp/sw_test_train_XXXXXX";
   if (!mkdtemp(dir)) { printf("cannot make a temporary folder\n"); return 1; }
@@ -220,6 +322,10 @@ int main(void) {
   CHECK(sw_trainer_create(&rc, &b, &d, &tr, &err) == SW_EINPUT && strstr(err.msg, ckpt), "corrupt checkpoint accepted (%s)", err.msg);
   sw_net_free(&a);
   sw_net_free(&b);
+
+  check_boost(&d);
+  check_sandwich(&d, "sandwich:1");
+  check_sandwich(&d, "sandwich-distill:1");
 
   remove(out); remove(ckpt); remove(csv); remove(small); rmdir(dir);
   free(d.x);

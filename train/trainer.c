@@ -105,6 +105,7 @@ int sw_trainer_create(const sw_train_cfg *cfg, sw_net *net, const sw_dataset *da
   for (int b = 0; b < tr->B; b++)
     if ((rc = sw_engine_ws_create(tr->e, &tr->ws[b], err))) goto fail;
   if ((rc = sw_loss_create(&cfg->loss, tr->B, tr->ny, &tr->loss, err))) goto fail;
+  if ((rc = sw_loss_set_threads(tr->loss, cfg->threads < tr->B ? cfg->threads : tr->B, err))) goto fail; /* same result for any n */
   if ((rc = sw_adam_init(&tr->adam, tr->nw - 1, err))) goto fail; /* head_scale is not trained */
   /* Streams: init, data order, schedule; each its own jumped copy of the seed's stream. */
   sw_rng r;
@@ -124,6 +125,10 @@ fail:
 }
 
 long sw_trainer_window(const sw_trainer *tr) { return tr->win; }
+int sw_trainer_last_substeps(const sw_trainer *tr, sw_substep *out, int max) {
+  for (int k = 0; k < tr->n_subs && k < max; k++) out[k] = tr->subs[k];
+  return tr->n_subs;
+}
 long sw_trainer_fallbacks(const sw_trainer *tr) { return sw_engine_fallbacks(tr->e); }
 
 int sw_trainer_widths(const sw_trainer *tr, sw_widths *out, int max) {
@@ -212,6 +217,7 @@ double sw_trainer_step(sw_trainer *tr, const long *starts) {
   }
   int ns = sw_schedule_step(&tr->sched, &tr->rng_sched, tr->subs, tr->maxsub);
   if (ns < 1) return NAN;
+  tr->n_subs = ns;
   double lsum = 0;
   const size_t nw = (size_t)tr->nw;
   memset(tr->gtot, 0, sizeof(float) * nw);

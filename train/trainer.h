@@ -16,6 +16,7 @@
 #include "../datasets/src/dataset.h"
 #include "init.h"
 #include "loss.h"
+#include "schedule.h"
 
 #define SW_TRAIN_MAX_WIDTHS 64
 
@@ -89,6 +90,8 @@ int sw_trainer_widths(const sw_trainer *tr, sw_widths *out, int max);
 /* Writes the checkpoint now (cfg->ckpt_path). */
 int sw_trainer_checkpoint(sw_trainer *tr, sw_err *err);
 long sw_trainer_window(const sw_trainer *tr);
+/* The sub-steps (widths, frozen slice, flags) of the last mini-batch; returns their count. */
+int sw_trainer_last_substeps(const sw_trainer *tr, sw_substep *out, int max);
 /* Engine ops that ran on the naive backend so far (lacking or declined by the chosen one). */
 long sw_trainer_fallbacks(const sw_trainer *tr);
 

@@ -24,6 +24,7 @@ struct sw_trainer {
   sw_adam adam;
   sw_schedule sched;
   sw_substep *subs;
+  int n_subs;                 /* sub-steps of the last mini-batch */
   sw_rng rng_epoch;           /* data-order stream as it was at the start of the current epoch */
   sw_rng rng_sched;
   long *perm, n_win;          /* window order of the current epoch */
