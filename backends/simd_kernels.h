@@ -35,7 +35,8 @@ SW_INL vf ld_v(const float *p, bool masked, vm mk) { return masked ? v_loadm(p, 
 SW_INL void st_v(float *p, bool masked, vm mk, vf x) { if (masked) v_storem(p, mk, x); else v_store(p, x); }
 
 /* R rows from o, V vectors from column t, the last one masked to nl lanes when masked. */
-/* KC > 0: the tap count known at compile time (K = 3 of every preset), so the tap loop unrolls. */
+/* KC > 0: the tap count known at compile time (K = 3 of every preset, K = 1 of the 1x1s), so the
+   tap loop unrolls. */
 SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const bool masked, int nl, const int KC) {
   vf acc[SW_RMAX][SW_VMAX];
   vm mk = v_mask(masked ? nl : VL);
@@ -117,11 +118,12 @@ SW_INL void tile_sw(const sw_tjob *j, int o, int t, int R, int V, int nl, const 
   }
 }
 static void tile_k3(const sw_tjob *j, int o, int t, int R, int V, int nl) { tile_sw(j, o, t, R, V, nl, 3); }
+static void tile_k1(const sw_tjob *j, int o, int t, int R, int V, int nl) { tile_sw(j, o, t, R, V, nl, 1); }
 static void tile_kn(const sw_tjob *j, int o, int t, int R, int V, int nl) { tile_sw(j, o, t, R, V, nl, 0); }
 
 /* rows x T of the job, time chunk by time chunk (each chunk's inputs stay in cache). */
 static void job_run(const sw_tjob *j, int rows, int T) {
-  void (*tile_any)(const sw_tjob *, int, int, int, int, int) = j->K == 3 ? tile_k3 : tile_kn;
+  void (*tile_any)(const sw_tjob *, int, int, int, int, int) = j->K == 3 ? tile_k3 : j->K == 1 ? tile_k1 : tile_kn;
   for (int t0 = 0; t0 < T; t0 += SW_TT) {
     int t1 = T - t0 < SW_TT ? T : t0 + SW_TT;
     for (int o = 0; o < rows; o += SW_RMAX) {
