@@ -128,7 +128,17 @@ int sw_dataset_load_ex(const char *mpath, const sw_load_opts *o, sw_dataset *d, 
   sw_layout5 l;
   if (v3 && (rc = sw_layout5_make(x.n, rate, &l, err))) { snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg), " (%s, layout nam-v3)", ip); goto done; }
   snprintf(ov, sizeof ov, "%s%s%s", str(j, "override") ? str(j, "override") : "", o && o->override && str(j, "override") ? "," : "", o && o->override ? o->override : "");
-  if ((rc = sw_checks_run(ip, &x, op, &y, v3 ? &l : NULL, ov[0] ? ov : NULL, &rep->checks, err))) goto done;
+  if ((rc = sw_checks_run(ip, &x, op, &y, v3 ? &l : NULL, ov[0] ? ov : NULL, &rep->checks, err))) {
+    /* an unknown check named by the manifest's own "override" (not by the caller's) is a bad file
+       (exit 3), not bad arguments */
+    const char *mo = str(j, "override"), *q = strchr(err->msg, '"'), *q2 = q ? strchr(q + 1, '"') : NULL;
+    if (rc == SW_EUSAGE && mo && (!(o && o->override) || !q2 || !memmem(o->override, strlen(o->override), q + 1, (size_t)(q2 - q - 1)))) {
+      char why[400];
+      snprintf(why, sizeof why, "%s", err->msg);
+      rc = sw_fail(err, SW_EINPUT, "%s: \"override\": %s", mpath, why);
+    }
+    goto done;
+  }
   if (rep->checks.failed) {
     for (int i = 0; i < SW_CK_N; i++)
       if (rep->checks.c[i].state == 1) { rc = sw_fail(err, SW_ECHECK, "%s: check %s failed: %s", mpath, rep->checks.c[i].name, rep->checks.c[i].msg); break; }
