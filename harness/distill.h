@@ -54,6 +54,7 @@ typedef struct sw_distill_result {
   double train_s;             /* training wall time over all runs (resumes add up) */
   int epochs_done;
   bool warm;                  /* the student started from the teacher's weights */
+  double lr;                  /* the learning rate training used */
   char holdout[4096];         /* what was held out (a path, or "fluidsynth seed N") */
   char report[4096];          /* the markdown page */
   char plot_warning[600];     /* non-empty when the plot could not be made */

@@ -83,14 +83,16 @@ int sw_distill_report(const sw_distill_opts *o, const sw_distill_info *in, sw_di
   n += (size_t)snprintf(b + n, cap - n, "# %s\n\nA slimmable model %s by `slimwave %s` on %s.\n\n", name,
                         o->teacher ? "distilled from a teacher model" : "captured from an LV2 plugin",
                         o->teacher ? "distill" : "capture", when);
+  char thr[32] = "all cores";
+  if (in->threads > 0) snprintf(thr, sizeof thr, "%d thread%s", in->threads, in->threads > 1 ? "s" : "");
   n += (size_t)snprintf(b + n, cap - n,
                         "| | |\n|---|---|\n| device | %s |\n| student architecture | %s |\n| width schedule | %s |\n"
                         "| initialisation | %s |\n| capture signal | %.1f s (NAM v3 layout), material: %s |\n| dataset latency | %ld samples |\n"
-                        "| training | %d epochs, %.0f s wall (%.2f h), %s |\n| held out | %s |\n| work folder | %s |\n\n",
+                        "| training | %d epochs, lr %g, %.0f s wall (%.2f h), %s |\n| held out | %s |\n| work folder | %s |\n\n",
                         in->what, in->arch, in->schedule,
                         res->warm ? "the teacher's weights (full width starts equal to the teacher)" : "fresh (trained from scratch)",
                         in->seconds, in->signal, in->latency, res->epochs_done,
-                        res->train_s, res->train_s / 3600, in->threads > 0 ? "threads as given" : "all cores",
+                        res->lr, res->train_s, res->train_s / 3600, thr,
                         res->holdout, in->work);
   n += (size_t)snprintf(b + n, cap - n,
                         "Per width: channels per layer array, multiply-adds per sample, real-time factor on this CPU "
