@@ -42,7 +42,9 @@ static long n_alloc, n_free, n_lock;
 #endif
 
 #ifdef SW_ASAN
-#include <sanitizer/allocator_interface.h>
+/* from <sanitizer/allocator_interface.h>, which gcc does not install (its libasan has the call) */
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+                                              void (*free_hook)(const volatile void *));
 static void on_malloc(const volatile void *p, size_t n) { (void)p; (void)n; BUMP(n_alloc); }
 static void on_free(const volatile void *p) { if (p) BUMP(n_free); }
 static void alloc_hooks_init(void) { __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free); }
