@@ -132,7 +132,10 @@ int sw_dataset_load_ex(const char *mpath, const sw_load_opts *o, sw_dataset *d, 
     /* an unknown check named by the manifest's own "override" (not by the caller's) is a bad file
        (exit 3), not bad arguments */
     const char *mo = str(j, "override"), *q = strchr(err->msg, '"'), *q2 = q ? strchr(q + 1, '"') : NULL;
-    if (rc == SW_EUSAGE && mo && (!(o && o->override) || !q2 || !memmem(o->override, strlen(o->override), q + 1, (size_t)(q2 - q - 1)))) {
+    char cl[300] = "", nm[300] = ""; /* ",a,b," and ",name,": whole names only */
+    if (o && o->override) snprintf(cl, sizeof cl, ",%s,", o->override);
+    if (q2) snprintf(nm, sizeof nm, ",%.*s,", (int)(q2 - q - 1), q + 1);
+    if (rc == SW_EUSAGE && mo && (!(o && o->override) || !q2 || !strstr(cl, nm))) {
       char why[400];
       snprintf(why, sizeof why, "%s", err->msg);
       rc = sw_fail(err, SW_EINPUT, "%s: \"override\": %s", mpath, why);
