@@ -22,6 +22,8 @@ typedef struct arr_rt {
   sw_act *acts;      /* per-layer activation (fast tanh substituted) */
   layer_fn *lfn;
   void **lplan;
+  sw_layer_args *lproto; /* per layer at the current width: weights and shape, made once per width */
+  sw_conv_args rproto, gproto;
   conv_fn rfn, gfn;
   void *rplan, *gplan;
 } arr_rt;
@@ -95,6 +97,7 @@ void sw_wavenet_free(sw_wavenet *wn) {
       free(a->acts);
       free(a->lfn);
       free(a->lplan);
+      free(a->lproto);
     }
     free(wn->arr);
   }
@@ -145,8 +148,10 @@ static void bind_kernels(sw_wavenet *wn) {
   for (int i = 0; i < wn->net->n_arrays; i++) {
     const sw_array_cfg *a = &wn->net->arrays[i];
     arr_rt *r = &wn->arr[i];
+    r->rproto = rechannel_proto(wn, i);
+    r->gproto = head_proto(wn, i);
     for (int l = 0; l < a->n_layers; l++) {
-      sw_layer_args p = layer_proto(wn, i, l);
+      sw_layer_args p = r->lproto[l] = layer_proto(wn, i, l);
       sw_shape s = {.is_layer = true, .C = p.C, .cin = p.C, .K = p.K, .d = p.d, .gated = p.gated,
                     .has_v = p.v != NULL, .has_bias = true, .act = p.act, .max_T = wn->maxT};
       r->lfn[l] = nv->layer_forward;
@@ -205,7 +210,8 @@ int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **o
     r->acts = calloc((size_t)a->n_layers, sizeof *r->acts);
     r->lfn = calloc((size_t)a->n_layers, sizeof *r->lfn);
     r->lplan = calloc((size_t)a->n_layers, sizeof *r->lplan);
-    if (!r->lin || !r->acts || !r->lfn || !r->lplan) goto oom;
+    r->lproto = calloc((size_t)a->n_layers, sizeof *r->lproto);
+    if (!r->lin || !r->acts || !r->lfn || !r->lplan || !r->lproto) goto oom;
     for (int l = 0; l < a->n_layers; l++) {
       if (hbuf_init(&r->lin[l], C, (a->layers[l].kernel - 1) * a->layers[l].dilation, wn->maxT)) goto oom;
       r->acts[l] = a->layers[l].act;
@@ -273,7 +279,7 @@ static void process_block(sw_wavenet *wn, const float *x, float *y, int T, bool 
     for (int l = 0; l < a->n_layers; l++) hbuf_make_room(&r->lin[l], c, T);
     hbuf_make_room(&r->head_in, c, T);
 
-    sw_conv_args rc = rechannel_proto(wn, i);
+    sw_conv_args rc = r->rproto;
     rc.T = T;
     rc.in = i == 0 ? x : wn->arr[i - 1].out;
     rc.ldi = wn->maxT;
@@ -289,7 +295,7 @@ static void process_block(sw_wavenet *wn, const float *x, float *y, int T, bool 
       else memcpy(s + o * lds, wn->arr[i - 1].head_out + (size_t)o * wn->maxT, sizeof(float) * (size_t)T);
     }
     for (int l = 0; l < a->n_layers; l++) {
-      sw_layer_args la = layer_proto(wn, i, l);
+      sw_layer_args la = r->lproto[l];
       la.T = T;
       la.h = r->lin[l].p + r->lin[l].pos;
       la.ldh = r->lin[l].cap;
@@ -307,7 +313,7 @@ static void process_block(sw_wavenet *wn, const float *x, float *y, int T, bool 
       r->lfn[l](&la, r->lplan[l]);
       if (count) count_layer(wc, &la);
     }
-    sw_conv_args hc = head_proto(wn, i);
+    sw_conv_args hc = r->gproto;
     hc.T = T;
     hc.in = s;
     hc.ldi = lds;
