@@ -13,8 +13,9 @@ dir=${2:?build dir}
 case $cmd in
 build)
   clang=${3:-clang}
-  cmake -S "$src" -B "$dir" -DCMAKE_C_COMPILER="$clang" -DSW_FUZZ=ON -DCMAKE_BUILD_TYPE=Release >"$dir.configure.log" 2>&1 \
-    || { cat "$dir.configure.log"; echo "0 passed, 1 failed"; exit 1; }
+  mkdir -p "$dir"
+  cmake -S "$src" -B "$dir" -DCMAKE_C_COMPILER="$clang" -DSW_FUZZ=ON -DCMAKE_BUILD_TYPE=Release >"$dir/configure.log" 2>&1 \
+    || { cat "$dir/configure.log"; echo "0 passed, 1 failed"; exit 1; }
   cmake --build "$dir" --target fuzz_all -j"${JOBS:-2}" || { echo "0 passed, 1 failed"; exit 1; }
   echo "1 passed, 0 failed"
   ;;
