@@ -41,6 +41,9 @@ int cmd_sweep(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_provenance(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
+/* Repeatable "--set SYMBOL=VALUE" options (LV2 controls), taken out of argv (cmd_dataset.c). */
+struct sw_lv2_set;
+int cli_take_sets(int *argc, char **argv, struct sw_lv2_set *sets, int *nsets, sw_err *err);
 int cmd_distill(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 

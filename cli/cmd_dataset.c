@@ -30,8 +30,9 @@ static const char *usage =
   "build    builds a recipe (datasets/recipes/*.json or a path) into the cache, or a dataset from\n"
   "         your own recording or device; writes audio + manifest.json with provenance.\n";
 
-/* Pulls every "--set SYM=VALUE" out of argv (cli_parse takes each option once). */
-static int take_sets(int *argc, char **argv, sw_lv2_set *sets, int *nsets, sw_err *err) {
+/* Pulls every "--set SYM=VALUE" out of argv (cli_parse takes each option once); shared with
+   slimwave capture. */
+int cli_take_sets(int *argc, char **argv, sw_lv2_set *sets, int *nsets, sw_err *err) {
   int w = 1;
   *nsets = 0;
   for (int i = 1; i < *argc; i++) {
@@ -117,7 +118,7 @@ done:
 static int do_render(int argc, char **argv) {
   sw_stage st = {0};
   sw_err err = {0};
-  int rc = take_sets(&argc, argv, st.sets, &st.nsets, &err);
+  int rc = cli_take_sets(&argc, argv, st.sets, &st.nsets, &err);
   const char *in = NULL, *out = NULL, *lv2 = NULL, *nam = NULL;
   cli_opt opts[] = {{"--input", &in, NULL}, {"--out", &out, NULL}, {"--lv2", &lv2, NULL}, {"--nam", &nam, NULL}};
   int npos;
@@ -168,7 +169,7 @@ int cmd_dataset(int argc, char **argv) {
   if (!strcmp(sub, "check")) return do_check(argc - 1, argv + 1);
   if (!strcmp(sub, "render")) return do_render(argc - 1, argv + 1);
   if (!strcmp(sub, "lv2")) return do_lv2(argc - 1, argv + 1);
-  if (!strcmp(sub, "build")) return cmd_dataset_build(argc - 1, argv + 1, take_sets);
+  if (!strcmp(sub, "build")) return cmd_dataset_build(argc - 1, argv + 1, cli_take_sets);
   if (!strcmp(sub, "info")) return cmd_dataset_info(argc - 1, argv + 1);
   fprintf(stderr, "slimwave dataset: unknown subcommand \"%s\" (signal, check, render, build, info, lv2)\n", sub);
   return SW_EUSAGE;

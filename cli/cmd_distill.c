@@ -32,29 +32,6 @@ static const char *usage_common =
 
 static void on_note(void *ctx, const char *line) { fprintf(stderr, "slimwave %s: %s\n", (const char *)ctx, line); }
 
-/* --set SYMBOL=VALUE may repeat: taken out of argv before the common parser runs. */
-static int take_sets(int *argc, char **argv, sw_distill_opts *o, sw_err *err) {
-  int w = 1;
-  for (int i = 1; i < *argc; i++) {
-    const char *v = NULL;
-    if (!strcmp(argv[i], "--set")) {
-      if (i + 1 >= *argc) return sw_fail(err, SW_EUSAGE, "--set needs SYMBOL=VALUE");
-      v = argv[++i];
-    } else if (!strncmp(argv[i], "--set=", 6)) {
-      v = argv[i] + 6;
-    } else {
-      argv[w++] = argv[i];
-      continue;
-    }
-    if (o->nsets >= SW_MAX_SETS) return sw_fail(err, SW_EUSAGE, "--set: at most %d values", SW_MAX_SETS);
-    int rc = sw_parse_set(v, &o->sets[o->nsets], err);
-    if (rc) return rc;
-    o->nsets++;
-  }
-  *argc = w;
-  return SW_OK;
-}
-
 static int run(int argc, char **argv, bool capture) {
   const char *cmd = capture ? "capture" : "distill";
   if (cli_is_help(argc, argv)) { fputs(capture ? usage_capture : usage_distill, stdout); fputs(usage_common, stdout); return 0; }
@@ -67,7 +44,7 @@ static int run(int argc, char **argv, bool capture) {
                     {"--ny", &ny, NULL},               {"--batch", &batch, NULL},     {"--lr", &lr, NULL},
                     {"--from-scratch", NULL, &o.from_scratch}, {"--lv2", &o.lv2, NULL}};
   const char *pos[1];
-  int npos = 0, rc = capture ? take_sets(&argc, argv, &o, &err) : SW_OK;
+  int npos = 0, rc = capture ? cli_take_sets(&argc, argv, o.sets, &o.nsets, &err) : SW_OK;
   int nopts = (int)(sizeof opts / sizeof *opts) - (capture ? 0 : 1);
   if (!rc) rc = cli_parse(argc, argv, opts, nopts, pos, 1, &npos, &err);
   if (!rc && capture && (npos || !o.lv2)) rc = sw_fail(&err, SW_EUSAGE, "expected --lv2 URI (see --help)");
