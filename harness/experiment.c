@@ -207,3 +207,9 @@ void sw_experiment_results_dir(const sw_experiment *e, char *buf, int len) {
   if (!strcmp(e->profile.name, "quick")) snprintf(buf, (size_t)len, "results/%s%s", e->name, fam);
   else snprintf(buf, (size_t)len, "results/%s%s-%s", e->name, fam, e->profile.name);
 }
+
+const sw_exp_model *sw_experiment_by_role(const sw_experiment *e, const char *role) {
+  for (int i = 0; i < e->n_models; i++)
+    if (!strcmp(e->models[i].role, role)) return &e->models[i];
+  return NULL;
+}

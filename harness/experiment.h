@@ -65,6 +65,8 @@ int sw_experiment_cells(const sw_experiment *e, sw_cell *cells, int max);
 /* results/<name>[-<family>] with the profile as a subfolder unless it is "quick" */
 void sw_experiment_results_dir(const sw_experiment *e, char *buf, int len);
 
+/* The model with this table role (nam_standard, slimmable, ...), or NULL. */
+const sw_exp_model *sw_experiment_by_role(const sw_experiment *e, const char *role);
 /* Datasets this profile uses (max_datasets may cut the list). */
 int sw_experiment_n_datasets(const sw_experiment *e);
 /* The id of the train cell whose model a bench cell times. */

@@ -11,12 +11,6 @@
 #include "results.h"
 #include "spawn.h"
 
-static const sw_exp_model *by_role(const sw_experiment *e, const char *role) {
-  for (int i = 0; i < e->n_models; i++)
-    if (!strcmp(e->models[i].role, role)) return &e->models[i];
-  return NULL;
-}
-
 /* Opens a data file (plain write: data files are regenerated as a whole on every report and
    the plots made from them are written atomically). */
 static FILE *dat(const char *dir, const char *name) {
@@ -55,7 +49,7 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
   snprintf(data, sizeof data, "%s/plots/data", R);
   mkdir(outdir, 0777);
   mkdir(data, 0777);
-  const sw_exp_model *slim = by_role(e, "slimmable");
+  const sw_exp_model *slim = sw_experiment_by_role(e, "slimmable");
   char backends[16][64];
   int nb = 0;
   for (int i = 0; i < r.n; i++)
