@@ -33,6 +33,14 @@ static double now_s(void) {
 }
 
 /* Renders x at widths w of net into y; returns the real-time factor of the render. */
+/* sw_wavenet_create does not know the file: "model: ..." becomes "PATH: ..." */
+static void name_model(sw_err *err, const char *path) {
+  if (strncmp(err->msg, "model: ", 7)) return;
+  char m[sizeof err->msg];
+  snprintf(m, sizeof m, "%s: %s", path, err->msg + 7);
+  memcpy(err->msg, m, sizeof m);
+}
+
 static double render(sw_wavenet *wn, const float *x, float *y, long n, int block, double rate) {
   sw_wavenet_reset(wn);
   double t0 = now_s();
@@ -126,7 +134,7 @@ int cmd_process(int argc, char **argv) {
   }
   sw_run_opts ro = {.backend = be, .max_block = (int)block, .fast_tanh = fast};
   if (do_sweep) { rc = sweep(&m, &in, pos[2], &ro, &err); goto done; }
-  if ((rc = sw_wavenet_create(net, &ro, &wn, &err))) goto done;
+  if ((rc = sw_wavenet_create(net, &ro, &wn, &err))) { name_model(&err, pos[0]); goto done; }
   if (ch_s) rc = sw_wavenet_set_widths(wn, &widths, &err);
   else if (slim_s && !m.container) rc = sw_wavenet_set_slim(wn, slim, &err);
   if (rc) goto done;

@@ -178,6 +178,22 @@ static void bind_kernels(sw_wavenet *wn) {
   }
 }
 
+/* Bytes the streaming state below allocates (history rings, block buffers, scratch), so that a
+   model and block size that would need more than SW_MAX_STATE_BYTES are refused before allocating. */
+static double state_bytes(const sw_net *net, int maxT) {
+  double f = 0;
+  int maxC = 1;
+  for (int i = 0; i < net->n_arrays; i++) {
+    const sw_array_cfg *a = &net->arrays[i];
+    const double C = a->channels, chunk = maxT > 2048 ? maxT : 2048;
+    if (a->channels > maxC) maxC = a->channels;
+    for (int l = 0; l < a->n_layers; l++) f += C * ((a->layers[l].kernel - 1.0) * a->layers[l].dilation + chunk + 16);
+    f += C * (a->head_kernel - 1 + chunk + 16) + (C + a->head_size) * maxT;
+  }
+  f += (double)sw_layer_scratch_floats(maxC, maxT) + 2.0 * maxT;
+  return f * sizeof(float);
+}
+
 int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **out, sw_err *err) {
   *out = NULL;
   int rc = sw_net_check(net, "model", NULL, err);
@@ -196,6 +212,13 @@ int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **o
     int T = wn->maxT;
     free(wn);
     return sw_fail(err, SW_EUSAGE, "block size %d too large (max %d)", T, 1 << 20);
+  }
+  double need = state_bytes(net, wn->maxT);
+  if (need > SW_MAX_STATE_BYTES) {
+    int T = wn->maxT;
+    free(wn);
+    return sw_fail(err, SW_EINPUT, "model: streaming state for blocks of %d samples needs %.0f MiB (limit %ld MiB)%s",
+                   T, need / 1048576, SW_MAX_STATE_BYTES >> 20, T > 4096 ? ": use a smaller block" : "");
   }
   if ((rc = sw_layout_make(net, &wn->L, err))) { free(wn); return rc; }
   wn->arr = calloc((size_t)net->n_arrays, sizeof *wn->arr);

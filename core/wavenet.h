@@ -9,6 +9,9 @@
 
 typedef struct sw_wavenet sw_wavenet;
 
+/* create refuses a model x block size whose streaming state would exceed this (before allocating) */
+#define SW_MAX_STATE_BYTES (256L << 20)
+
 typedef struct sw_run_opts {
   const sw_backend *backend; /* NULL: sw_backend_naive() */
   int max_block;             /* largest block passed to process; 0: 4096 */

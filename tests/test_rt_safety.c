@@ -264,9 +264,15 @@ static void check_job(const job *j) {
     js.slim = slims[k];
     bad = run_sealed(child_job, &js);
   }
+  /* a backend exempt for its allocations may make the allocator's own calls (ASan's allocator
+     maps fresh memory where glibc reuses a freed chunk) */
+  bool mm = bad == SYS_mmap || bad == SYS_munmap || bad == SYS_brk || bad == SYS_madvise || bad == SYS_mremap;
+  long known = ex && ex->allocs && mm ? bad : -1;
+  if (known >= 0) bad = -1;
   CHECK(bad == -1, "%s [%s]: %s %ld inside process", j->name, j->be->name,
         bad == -2 ? "child failed," : "system call", bad);
-  printf(", system calls %s\n", bad == -1 ? "none" : "SEEN");
+  if (known >= 0) printf(", system calls: %ld, KNOWN (the allocator serving the allocations above)\n", known);
+  else printf(", system calls %s\n", bad == -1 ? "none" : "SEEN");
 }
 
 static int under_valgrind(void) {

@@ -2,8 +2,9 @@
 # The harness end to end on the smoke profile of experiments/paper.json, through the GNU parallel
 # path (dataset builds, train cells in parallel, bench cells one at a time), then collect and
 # report: rows, results.csv, provenance, the table with a row for every width, the plots. Then:
-# a rerun through the generated makefile skips every finished cell, and a corrupted row file is
-# refused by collect with a message naming the file and the line.
+# a rerun through the generated makefile skips every finished cell, a sweep killed with SIGKILL
+# mid-cell leaves the finished cells' rows whole and resumes, and a corrupted row file is refused
+# by collect with a message naming the file and the line.
 # usage: test_sweep_smoke.sh SLIMWAVE RESULTS_DIR   (run from the source root)
 set -u
 sw=$1
@@ -60,6 +61,25 @@ check "rerun leaves the rows as they were" '[ "$(cat "$R"/rows/*.csv | md5sum)" 
 # an interrupted cell (rows gone, model kept) restarts cleanly and reuses the trained model
 rm "$R/rows/lv2-clean__fixed-half__s1.csv"
 check "a cell without rows runs again, reusing its trained model" '"$sw" sweep cell "$exp" lv2-clean__fixed-half__s1 "${opts[@]}" > "$R/log-again.txt" 2>&1 && [ -s "$R/rows/lv2-clean__fixed-half__s1.csv" ] && ! grep -q "epoch" "$R/log-again.txt"'
+# a killed sweep: SIGKILL the whole make (its process group) while a cell runs; the finished
+# cells' rows are untouched, the killed cell has no rows (or whole ones, if it beat the kill),
+# and rerunning completes it without touching the others
+k=lv2-clean__fixed-full__s1
+rm -rf "$R/rows/$k.csv" "$R/work/$k"
+others=$(ls "$R"/rows/*.csv | grep -v "/$k.csv")
+before=$(cat $others | md5sum)
+setsid make -s -f "$R/cells.mk" -j2 all > "$R/log-killed.txt" 2>&1 &
+pg=$!
+for _ in $(seq 1 1200); do [ -e "$R/work/$k" ] && break; sleep 0.05; done
+sleep "$((RANDOM % 2)).$((RANDOM % 10))" # somewhere in its first two seconds: training, evaluating or writing
+kill -KILL -- -"$pg" 2> /dev/null
+wait "$pg" 2> /dev/null
+check "killed sweep: the killed cell had started" '[ -e "$R/work/$k" ]'
+check "killed sweep: the finished cells' rows are untouched" '[ "$(cat $others | md5sum)" = "$before" ]'
+check "killed sweep: the killed cell has no rows, or whole ones" '[ ! -e "$R/rows/$k.csv" ] || "$sw" sweep collect "$exp" "${opts[@]}" > /dev/null 2>&1'
+check "killed sweep: the rerun completes it" 'make -s -f "$R/cells.mk" -j2 all > "$R/log-resumed.txt" 2>&1 && [ -s "$R/rows/$k.csv" ]'
+check "killed sweep: the rerun left the other cells' rows alone" '[ "$(cat $others | md5sum)" = "$before" ]'
+check "killed sweep: collect after the rerun" '"$sw" sweep collect "$exp" "${opts[@]}" > "$R/log-collect2.txt" 2>&1'
 # a corrupted row file is refused with the file and the line
 victim=$(ls "$R"/rows/*.csv | head -1)
 printf 'garbage,row\n' >> "$victim"

@@ -3,9 +3,12 @@
 # and paper presets x blocks 16, 64, 256, 4096 on this CPU -> results/backends/<cpu-id>/:
 # bench.csv (slimwave bench rows), table.md (RTF per backend, the winner marked), plots, provenance.
 # usage: tools/compare-backends.sh SLIMWAVE [SECONDS]
+#        tools/compare-backends.sh SLIMWAVE --report-only   (table and plots again from bench.csv)
 set -euo pipefail
 sw=$1
 secs=${2:-1}
+report_only=false
+[ "$secs" = --report-only ] && report_only=true
 cpu=$("$sw" backends | sed -n 's/^cpu: //p')
 feat=$("$sw" backends | sed -n 's/^features: //p')
 id=$(printf '%s' "$cpu" | tr -c 'A-Za-z0-9' '-' | tr -s '-' | sed 's/^-//; s/-$//')
@@ -16,6 +19,7 @@ out=results/backends/$id
 work=$out/work
 mkdir -p "$work" "$out/plots"
 csv=$work/bench.csv.part
+if ! $report_only; then
 rm -f "$csv"
 for arch in standard lite feather nano paper; do
   "$sw" init --arch "$arch" --out "$work/$arch.nam" --seed 1
@@ -26,11 +30,17 @@ for arch in standard lite feather nano paper; do
 done
 mv "$csv" "$out/bench.csv"
 "$sw" provenance "$out/provenance.json"
+fi
+[ -s "$out/bench.csv" ] || { echo "compare-backends: $out/bench.csv missing (run without --report-only)" >&2; exit 1; }
+# bench.csv quotes fields with commas (channels "16,8", flags): awk reads a tab-separated copy
+tsv=$work/bench.tsv
+python3 -c 'import csv, sys; w = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n"); w.writerows(csv.reader(open(sys.argv[1])))' \
+  "$out/bench.csv" > "$tsv"
 # column numbers by name
-col() { head -1 "$out/bench.csv" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
+col() { head -1 "$tsv" | tr '\t' '\n' | grep -nx "$1" | cut -d: -f1; }
 cb=$(col backend); cc=$(col channels); ck=$(col block); cr=$(col rtf); ce=$(col efficiency); cm=$(col macs_per_sample)
 # table: one row per arch x width x block; one RTF column per backend; the winner in bold
-awk -F, -v cb="$cb" -v cc="$cc" -v ck="$ck" -v cr="$cr" -v cm="$cm" -v cpu="$cpu" '
+awk -F'\t' -v cb="$cb" -v cc="$cc" -v ck="$ck" -v cr="$cr" -v cm="$cm" -v cpu="$cpu" '
 NR == 1 { next }
 { key = $1 SUBSEP $cc SUBSEP $ck; if (!(key in seen)) { seen[key] = 1; order[++n] = key; macs[key] = $cm }
   rtf[key, $cb] = $cr; if (!($cb in bes)) { bes[$cb] = 1; be[++nb] = $cb } }
@@ -44,15 +54,15 @@ END {
     printf "| %s | %s | %s | %s |", k[1], k[2], macs[order[j]], k[3]
     for (i = 1; i <= nb; i++) { v = ((order[j], be[i]) in rtf) ? sprintf("%.0f", rtf[order[j], be[i]]) : "n/a"; if (be[i] == best) v = "**" v "**"; printf " %s |", v }
     printf " %s |\n", best
-  } }' "$out/bench.csv" > "$out/table.md.part"
+  } }' "$tsv" > "$out/table.md.part"
 mv "$out/table.md.part" "$out/table.md"
 # plot data: per arch and backend, block 64: channels(first array) rtf efficiency
 mkdir -p "$out/plots/data"
-backends=$(awk -F, -v cb="$cb" 'NR > 1 { print $cb }' "$out/bench.csv" | sort -u | tr '\n' ' ')
+backends=$(awk -F'\t' -v cb="$cb" 'NR > 1 { print $cb }' "$tsv" | sort -u | tr '\n' ' ')
 for arch in standard lite feather nano paper; do
   for b in $backends; do
-    awk -F, -v a="$arch" -v b="$b" -v cb="$cb" -v cc="$cc" -v ck="$ck" -v cr="$cr" -v ce="$ce" \
-      'NR > 1 && $1 == a && $cb == b && $ck == 64 { split($cc, c, /[^0-9]+/); print c[1], $cr, $ce }' "$out/bench.csv" \
+    awk -F'\t' -v a="$arch" -v b="$b" -v cb="$cb" -v cc="$cc" -v ck="$ck" -v cr="$cr" -v ce="$ce" \
+      'NR > 1 && $1 == a && $cb == b && $ck == 64 { split($cc, c, /[^0-9]+/); print c[1], $cr, $ce }' "$tsv" \
       > "$out/plots/data/${arch}_$b.dat"
   done
   for m in rtf efficiency; do

@@ -211,6 +211,10 @@ case("cli: --slim with --channels", P + ["--slim", "0.5", "--channels", "2"], US
 case("cli: --block 0", P + ["--block", "0"], USAGE, "--block: 0 out of range")
 case("cli: --block abc", P + ["--block", "abc"], USAGE, '--block: "abc" is not an integer')
 case("cli: --block 99999999999999999999", P + ["--block", "99999999999999999999"], USAGE, "is not an integer")
+case("cli: --block 1048576 on a 16-channel, 30-layer model (state over the byte budget)",
+     ["process", "wide.nam", "in.wav", "out.wav", "--block", "1048576"], INPUT,
+     "streaming state for blocks of 1048576 samples needs", {"wide.nam": text(base(C=16, dil=[1] * 30))},
+     names="wide.nam")
 case("cli: unknown option", P + ["--frobnicate"], USAGE, "unknown option --frobnicate")
 case("cli: option without its value", P + ["--slim"], USAGE, "--slim needs a value")
 case("cli: flag given a value", P + ["--fast-tanh=1"], USAGE, "--fast-tanh takes no value")
