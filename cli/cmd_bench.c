@@ -83,8 +83,8 @@ static void row(const sw_backend *be, const sw_bench_result *r, bool fast, const
   fieldf("%.4g", r->audio_s / r->wall_min, 0);
   fieldf("%.4g", r->audio_s / r->cpu_median, 0);
   fieldf("%.4g", gflops, 0);
-  fieldf("%.4f", pkg > 0 ? gflops / pkg : NAN, 0);
-  fieldf("%.4f", pkg > 0 ? gflops_cpu / pkg : NAN, 0);
+  fieldf("%.4g", pkg > 0 ? gflops / pkg : NAN, 0);
+  fieldf("%.4g", pkg > 0 ? gflops_cpu / pkg : NAN, 0);
   fieldf("%.4g", pkg > 0 ? pkg : NAN, 0);
   field(pk->best_isa, 0);
   fieldf("%.4g", pk->avx2_ok ? pk->avx2_gflops : NAN, 0);

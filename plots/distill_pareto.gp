@@ -3,7 +3,7 @@
 # channels,macs_per_sample,rtf,backend,esr_vs_device), teacher_rtf (0: none), plottitle.
 # Terminal and output are set by the caller (slimwave distill / capture).
 set datafile separator ","
-set title sprintf("%s: fidelity vs speed (lower right is better)", plottitle)
+set title sprintf("%s: fidelity vs speed (lower right is better)", plottitle) noenhanced  # file names keep their underscores
 set xlabel "real-time factor (audio s / wall s, best backend, 64-sample blocks, 1 thread)"
 set ylabel "ESR vs device, held-out input"
 set logscale xy
