@@ -65,17 +65,20 @@ datasets: build
 # ---- reliability (issue 7) ----
 # make fuzz [FUZZ_SECONDS=N]: build the libFuzzer targets with clang in $(FUZZ_BUILD) and run each
 # for N seconds; the corpus grows in fuzz/corpus-run/ (ignored), reproducers go to
-# $(FUZZ_BUILD)/artifacts/. make test-sanitize: ASan+UBSan build running the whole ctest suite,
-# then valgrind memcheck over the core tests of the normal build.
+# $(FUZZ_BUILD)/artifacts/. make test-sanitize = make test-asan (ASan+UBSan build running the
+# whole ctest suite, $(JOBS) tests at a time; CI runs it after make test) + make test-valgrind
+# (memcheck over the core tests of the normal build: slow, tens of minutes, so not in CI).
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 600
 ASAN_BUILD ?= build-asan
-.PHONY: fuzz test-sanitize
+.PHONY: fuzz test-sanitize test-asan test-valgrind
 fuzz: deps
 	@fuzz/run.sh build $(FUZZ_BUILD) clang
 	@for t in $$(fuzz/run.sh list $(FUZZ_BUILD)); do fuzz/run.sh run $(FUZZ_BUILD) $$t $(FUZZ_SECONDS) fuzz/corpus-run/$$t || exit 1; done
 
-test-sanitize: build
+test-sanitize: test-asan test-valgrind
+
+test-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DSW_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo > $(ASAN_BUILD).configure.log 2>&1 \
 	  || { cat $(ASAN_BUILD).configure.log; exit 1; }
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
@@ -85,5 +88,7 @@ test-sanitize: build
 	@# the slow unwinder (fast_unwind_on_malloc=0).
 	@ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:alloc_dealloc_mismatch=0:fast_unwind_on_malloc=0 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tools/run-tests.sh $(ASAN_BUILD)
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CTEST_PARALLEL_LEVEL=$(JOBS) tools/run-tests.sh $(ASAN_BUILD)
+
+test-valgrind: build
 	@tests/valgrind-core.sh $(BUILD)
