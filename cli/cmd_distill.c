@@ -25,6 +25,8 @@ static const char *usage_common =
   "another seed), times every width (one thread, 64-sample blocks, fastest backend) and writes the\n"
   "report SLIM.md with SLIM-pareto.png/.svg beside SLIM.nam. Work files (dataset, checkpoint, per-epoch\n"
   "CSV) go to --work (default SLIM.work/); run the same command again to continue an interrupted run.\n"
+  "The epoch kept has the lowest mean validation ESR over all widths among the epochs whose full width\n"
+  "meets ESR 0.01 (until one does, the lowest full-width ESR).\n"
   "  --arch same   the teacher's own architecture (a container: its largest submodel); default for\n"
   "                distill; capture defaults to standard\n"
   "  --from-scratch  (distill, --arch same) train from a fresh init instead of the teacher's weights\n"

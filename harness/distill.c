@@ -258,6 +258,10 @@ static sw_train_cfg train_cfg(const sw_distill_opts *o, bool warm) {
   if (o->lr > 0) c.lr = o->lr;
   else if (warm) c.lr = WARM_LR;
   snprintf(c.schedule, sizeof c.schedule, "%s", o->schedule ? o->schedule : "sandwich-distill:2");
+  /* keep the epoch best for every width among those whose full width meets the target: starting
+     from the teacher, epoch 1 has the best full width and untrained narrow widths */
+  c.best_by_mean = true;
+  c.best_full_cap = SW_DISTILL_TARGET_ESR;
   return c;
 }
 

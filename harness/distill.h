@@ -13,6 +13,7 @@
 
 #define SW_DISTILL_HOLDOUT "di_hammer_lead.wav" /* the default held-out DI file */
 #define SW_DISTILL_HOLDOUT_SEED 7777            /* fluidsynth held-out material without DI */
+#define SW_DISTILL_TARGET_ESR 0.01             /* full width vs the device, held-out input */
 
 typedef struct sw_distill_opts {
   const char *teacher;        /* .nam teacher (distill), or NULL */

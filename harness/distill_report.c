@@ -10,7 +10,6 @@
 #include "distill.h"
 #include "spawn.h"
 
-#define TARGET_ESR 0.01
 
 static void widths_str(const sw_widths *w, char *buf, size_t len) {
   size_t m = 0;
@@ -112,8 +111,8 @@ int sw_distill_report(const sw_distill_opts *o, const sw_distill_info *in, sw_di
   }
   if (full)
     n += (size_t)snprintf(b + n, cap - n, "\nFull width: ESR %.4g, %s the target of %g.%s\n", full->esr,
-                          full->esr <= TARGET_ESR ? "meets" : "does not meet", TARGET_ESR,
-                          full->esr <= TARGET_ESR ? "" : " More epochs (rerun with a larger --epochs: training continues "
+                          full->esr <= SW_DISTILL_TARGET_ESR ? "meets" : "does not meet", SW_DISTILL_TARGET_ESR,
+                          full->esr <= SW_DISTILL_TARGET_ESR ? "" : " More epochs (rerun with a larger --epochs: training continues "
                                                          "from the checkpoint) or a longer signal should close the gap.");
   if (plotted) {
     char pb[4200];

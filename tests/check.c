@@ -2,6 +2,7 @@
 #include "check.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 int sw_t_pass, sw_t_fail;
@@ -26,4 +27,13 @@ const char *sw_test_path(const char *dir, const char *file) {
   char *b = bufs[i++ & 7];
   snprintf(b, 4096, "%s/%s", dir, file);
   return b;
+}
+
+int sw_test_backend_wanted(const char *name) {
+  const char *list = getenv("SW_TEST_BACKENDS");
+  if (!list || !*list) return 1;
+  size_t n = strlen(name);
+  for (const char *p = list; (p = strstr(p, name)); p += n)
+    if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0')) return 1;
+  return 0;
 }

@@ -25,5 +25,8 @@ const char *sw_test_shared(void);
 /* Path join into a static rotating buffer. */
 const char *sw_test_path(const char *dir, const char *file);
 #define SW_TEST_SKIP 77
+/* Whether a test that loops over backends runs this one: all, or those in $SW_TEST_BACKENDS
+   (a comma list; valgrind runs the naive and SIMD backends, not the JIT/BLAS libraries). */
+int sw_test_backend_wanted(const char *name);
 
 #endif

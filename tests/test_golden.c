@@ -68,7 +68,7 @@ int main(void) {
     if (rc) { sw_model_free(&m); continue; }
     for (int b = 0; b < sw_backend_count(); b++) {
       const sw_backend *be = sw_backend_at(b);
-      if (!sw_backend_is_usable(be)) continue;
+      if (!sw_backend_is_usable(be) || !sw_test_backend_wanted(be->name)) continue;
       float *y = render(&m, cases[c].slim, be, &in);
       CHECK(y != NULL, "%s: render failed", cases[c].model);
       if (!y) continue;

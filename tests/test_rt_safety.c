@@ -338,7 +338,7 @@ int main(void) {
   }
   for (int b = 0; b < sw_backend_count(); b++) {
     const sw_backend *be = sw_backend_at(b);
-    if (!sw_backend_is_usable(be)) continue;
+    if (!sw_backend_is_usable(be) || !sw_test_backend_wanted(be->name)) continue;
     for (int i = 0; i < nm; i++)
       for (int s = 0; s < models[i].n_sub; s++) {
         job j = {.net = &models[i].sub[s], .be = be, .name = names[i]};

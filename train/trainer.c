@@ -296,7 +296,9 @@ int sw_trainer_run(sw_trainer *tr, sw_train_result *res, sw_err *err) {
     if ((rc = sw_trainer_validate(tr, p.val_esr, err))) goto done;
     double mean = 0;
     for (int j = 0; j < tr->n_widths; j++) mean += p.val_esr[j] / tr->n_widths;
-    p.score = c->best_by_mean ? mean : p.val_esr[tr->n_widths - 1];
+    double full = p.val_esr[tr->n_widths - 1];
+    p.score = c->best_by_mean ? mean : full;
+    if (c->best_by_mean && c->best_full_cap > 0 && full > c->best_full_cap) p.score = SW_SCORE_OVER_CAP + full;
     p.best = p.score < tr->best;
     if (p.best) {
       tr->best = p.score;

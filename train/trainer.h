@@ -19,6 +19,8 @@
 #include "schedule.h"
 
 #define SW_TRAIN_MAX_WIDTHS 64
+/* score of an epoch over best_full_cap: this + its full-width ESR (the CSV shows it so) */
+#define SW_SCORE_OVER_CAP 1000.0
 
 typedef struct sw_train_progress {
   int epoch, epochs;          /* epoch counted from 0 */
@@ -51,6 +53,8 @@ typedef struct sw_train_cfg {
   char schedule[128];         /* see schedule.h; "" = fixed */
   sw_init_kind init;
   bool best_by_mean;          /* best checkpoint by the mean ESR over widths, not full width */
+  double best_full_cap;       /* with best_by_mean, > 0: epochs whose full-width ESR is above it rank
+                                 after all that meet it, among themselves by full-width ESR */
   const char *out_path;       /* best model (.nam); NULL: none written (benchmarks) */
   const char *ckpt_path;      /* NULL: none written */
   const char *csv_path;       /* NULL: none written */

@@ -139,7 +139,10 @@ static char *metadata_json(const sw_trainer *tr, const sw_train_progress *p) {
   cJSON_AddNumberToObject(s, "lr", c->lr);
   cJSON_AddNumberToObject(s, "decay", c->decay);
   cJSON_AddNumberToObject(s, "seed", (double)c->seed);
-  cJSON_AddStringToObject(s, "best_by", c->best_by_mean ? "mean ESR over widths" : "full-width ESR");
+  char by[96];
+  snprintf(by, sizeof by, c->best_full_cap > 0 ? "mean ESR over widths, full-width ESR <= %g first" : "mean ESR over widths",
+           c->best_full_cap);
+  cJSON_AddStringToObject(s, "best_by", c->best_by_mean ? by : "full-width ESR");
   char *text = cJSON_PrintUnformatted(md);
   cJSON_Delete(md);
   return text;
