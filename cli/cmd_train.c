@@ -16,12 +16,13 @@ static const char *usage =
   "usage: slimwave train --data DATASET --arch standard|lite|feather|nano|paper|CONFIG.json --out MODEL.nam\n"
   "                      [--schedule S] [--epochs N] [--batch 16] [--ny 8192] [--lr 0.004] [--decay 0.993]\n"
   "                      [--seed N] [--threads N] [--backend NAME] [--resume CKPT] [--loss nam|paper|esr|mse]\n"
-  "                      [--init standard|smallest_and_zeros] [--best-by full|mean]\n"
+  "                      [--init standard|smallest_and_zeros] [--best-by full|mean|mean:CAP]\n"
   "Trains from scratch (or from CKPT) and writes, beside MODEL.nam: MODEL.csv (validation ESR per epoch and\n"
   "width) and MODEL.ckpt (checkpoint, every epoch and on Ctrl-C/SIGTERM). MODEL.nam holds the best epoch.\n"
   "  --schedule S  fixed | fixed:C | uniform | allowed[:LIST] [,boost] | sandwich:N | sandwich-distill:N\n"
   "  --threads N   worker threads (default: all cores); results do not depend on it\n"
-  "  --best-by     keep the epoch with the best full-width ESR (default) or mean ESR over widths\n";
+  "  --best-by     keep the epoch with the best full-width ESR (default) or mean ESR over widths;\n"
+  "                mean:CAP ranks epochs whose full-width ESR is above CAP after all that meet it\n";
 
 static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
@@ -99,7 +100,10 @@ int cmd_train(int argc, char **argv) {
   if (!rc && init_s) rc = sw_init_parse(init_s, &cfg.init, &err);
   if (!rc && best_s) {
     if (!strcmp(best_s, "mean")) cfg.best_by_mean = true;
-    else if (strcmp(best_s, "full")) rc = sw_fail(&err, SW_EUSAGE, "--best-by: \"%s\" is neither full nor mean", best_s);
+    else if (!strncmp(best_s, "mean:", 5)) {
+      cfg.best_by_mean = true;
+      rc = cli_double("--best-by mean:", best_s + 5, 1e-9, 1e9, &cfg.best_full_cap, &err);
+    } else if (strcmp(best_s, "full")) rc = sw_fail(&err, SW_EUSAGE, "--best-by: \"%s\" is neither full, mean nor mean:CAP", best_s);
   }
   if (!rc && sched_s && strlen(sched_s) >= sizeof cfg.schedule) rc = sw_fail(&err, SW_EUSAGE, "--schedule: too long");
   if (rc) { fprintf(stderr, "slimwave train: %s\n", err.msg); return rc; }

@@ -258,10 +258,6 @@ static sw_train_cfg train_cfg(const sw_distill_opts *o, bool warm) {
   if (o->lr > 0) c.lr = o->lr;
   else if (warm) c.lr = WARM_LR;
   snprintf(c.schedule, sizeof c.schedule, "%s", o->schedule ? o->schedule : "sandwich-distill:2");
-  /* keep the epoch best for every width among those whose full width meets the target: starting
-     from the teacher, epoch 1 has the best full width and untrained narrow widths */
-  c.best_by_mean = true;
-  c.best_full_cap = SW_DISTILL_TARGET_ESR;
   return c;
 }
 
@@ -339,6 +335,11 @@ static int step_train(const sw_distill_opts *o, const sw_net *warm, const char *
   argv[k++] = "--ny"; argv[k++] = ny;
   argv[k++] = "--batch"; argv[k++] = batch;
   argv[k++] = "--lr"; argv[k++] = lr;
+  /* the epoch best for every width among those whose full width meets the target: starting from
+     the teacher, epoch 1 has the best full width and still untrained narrow widths */
+  char best[48];
+  snprintf(best, sizeof best, "mean:%g", SW_DISTILL_TARGET_ESR);
+  argv[k++] = "--best-by"; argv[k++] = best;
   if (o->threads > 0) { snprintf(thr, sizeof thr, "%d", o->threads); argv[k++] = "--threads"; argv[k++] = thr; }
   if (is_file(ckpt)) { argv[k++] = "--resume"; argv[k++] = ckpt; }
   argv[k] = NULL;
