@@ -56,6 +56,10 @@ int main(void) {
   CHECK(sw_audio_read(sw_test_path(models, "core_example_input.wav"), &in, &err) == 0, "input: %s", err.msg);
   CHECK(sw_audio_read(sw_test_path(models, "nam_loudness_input.wav"), &loud, &err) == 0, "loudness input: %s", err.msg);
   if (sw_t_fail) return check_summary();
+  /* $SW_TEST_MAX_SAMPLES: compare a prefix only (valgrind; the rendering is causal, so a prefix
+     of the output is the output of the prefix) */
+  const long full_n = in.n, max_n = getenv("SW_TEST_MAX_SAMPLES") ? atol(getenv("SW_TEST_MAX_SAMPLES")) : 0;
+  if (max_n > 0 && max_n < in.n) in.n = max_n;
 
   for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
     sw_model m;
@@ -64,7 +68,7 @@ int main(void) {
     CHECK(rc == 0, "%s: %s", cases[c].model, err.msg);
     if (rc) continue;
     rc = sw_audio_read(sw_test_path(gold, cases[c].golden), &g, &err);
-    CHECK(rc == 0 && g.n == in.n, "%s: %s", cases[c].golden, err.msg);
+    CHECK(rc == 0 && g.n == full_n, "%s: %s", cases[c].golden, err.msg);
     if (rc) { sw_model_free(&m); continue; }
     for (int b = 0; b < sw_backend_count(); b++) {
       const sw_backend *be = sw_backend_at(b);
