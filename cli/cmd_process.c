@@ -32,7 +32,6 @@ static double now_s(void) {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-/* Renders x at widths w of net into y; returns the real-time factor of the render. */
 /* sw_wavenet_create does not know the file: "model: ..." becomes "PATH: ..." */
 static void name_model(sw_err *err, const char *path) {
   if (strncmp(err->msg, "model: ", 7)) return;
@@ -41,6 +40,7 @@ static void name_model(sw_err *err, const char *path) {
   memcpy(err->msg, m, sizeof m);
 }
 
+/* Renders x at widths w of net into y; returns the real-time factor of the render. */
 static double render(sw_wavenet *wn, const float *x, float *y, long n, int block, double rate) {
   sw_wavenet_reset(wn);
   double t0 = now_s();

@@ -10,7 +10,6 @@
 #include "distill.h"
 #include "spawn.h"
 
-
 static void widths_str(const sw_widths *w, char *buf, size_t len) {
   size_t m = 0;
   buf[0] = 0;
