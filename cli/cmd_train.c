@@ -102,7 +102,7 @@ int cmd_train(int argc, char **argv) {
     if (!strcmp(best_s, "mean")) cfg.best_by_mean = true;
     else if (!strncmp(best_s, "mean:", 5)) {
       cfg.best_by_mean = true;
-      rc = cli_double("--best-by mean:", best_s + 5, 1e-9, 1e9, &cfg.best_full_cap, &err);
+      rc = cli_double("--best-by mean:CAP", best_s + 5, 1e-9, 1e9, &cfg.best_full_cap, &err);
     } else if (strcmp(best_s, "full")) rc = sw_fail(&err, SW_EUSAGE, "--best-by: \"%s\" is neither full, mean nor mean:CAP", best_s);
   }
   if (!rc && sched_s && strlen(sched_s) >= sizeof cfg.schedule) rc = sw_fail(&err, SW_EUSAGE, "--schedule: too long");

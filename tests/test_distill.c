@@ -47,6 +47,27 @@ static bool one_line_naming(const char *errf, const char *what) {
   return ok;
 }
 
+/* Every epoch's score in the trainer CSV (epoch,lr,train_loss,esr per width..,score,best) follows
+   the rule distill asks for: the mean ESR over widths when full width meets 0.01, else 1000 + full. */
+static int epoch_rule_holds(const char *csv) {
+  FILE *f = fopen(csv, "r");
+  char line[4096];
+  int ok = f && fgets(line, sizeof line, f), rows = 0;
+  while (ok && fgets(line, sizeof line, f)) {
+    double v[64];
+    int n = 0;
+    for (char *p = line; n < 64 && *p && *p != '\n'; p += *p == ',') v[n++] = strtod(p, &p);
+    if (n < 6) return fclose(f), 0;
+    double full = v[n - 3], mean = 0;
+    for (int i = 3; i < n - 2; i++) mean += v[i] / (n - 5);
+    double want = full <= 0.01 ? mean : 1000.0 + full;
+    ok = fabs(v[n - 2] - want) <= 1e-6 * (1 + fabs(want));
+    rows++;
+  }
+  if (f) fclose(f);
+  return ok && rows > 0;
+}
+
 int main(void) {
   const char *shared = sw_test_shared();
   if (!shared) { printf("skipped: ../shared is absent (teacher models and DI)\n"); return SW_TEST_SKIP; }
@@ -130,6 +151,7 @@ int main(void) {
   /* a rerun: the dataset is reused and training is not repeated */
   snprintf(cmd, sizeof cmd, "%s/slim.work/student.csv", dir);
   long epochs_before = lines_of(cmd);
+  CHECK(epoch_rule_holds(cmd), "%s: scores are not the all-widths rule (mean ESR if full <= 0.01, else 1000 + full)", cmd);
   snprintf(cmd, sizeof cmd, "%s distill %s --out %s --epochs 2 --seconds 30 --di %s --threads 2", SW_SLIMWAVE_BIN,
            teacher, out, di);
   rc = run(cmd, errf);
