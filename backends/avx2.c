@@ -11,6 +11,7 @@ typedef __m256i vm;
 #define VL 8
 #define SW_RMAX 4 /* 4 rows x 3 vectors = 12 accumulators of 16 registers */
 #define SW_VMAX 3
+#define SW_FUSE_ACC 8 /* narrow fused tile: 8 accumulators, the rest for inputs and tanh */
 
 SW_INL vf v_load(const float *p) { return _mm256_loadu_ps(p); }
 SW_INL void v_store(float *p, vf x) { _mm256_storeu_ps(p, x); }

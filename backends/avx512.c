@@ -11,6 +11,7 @@ typedef __mmask16 vm;
 #define VL 16
 #define SW_RMAX 4 /* 4 rows x 4 vectors = 16 accumulators of 32 registers */
 #define SW_VMAX 4
+#define SW_FUSE_ACC 16
 
 SW_INL vf v_load(const float *p) { return _mm512_loadu_ps(p); }
 SW_INL void v_store(float *p, vf x) { _mm512_storeu_ps(p, x); }

@@ -11,6 +11,7 @@ typedef int vm; /* NEON has no masked loads: a tail is copied through a small bu
 #define VL 4
 #define SW_RMAX 4 /* 4 rows x 4 vectors = 16 accumulators of 32 registers */
 #define SW_VMAX 4
+#define SW_FUSE_ACC 16
 
 SW_INL vf v_load(const float *p) { return vld1q_f32(p); }
 SW_INL void v_store(float *p, vf x) { vst1q_f32(p, x); }

@@ -26,26 +26,23 @@ SW_INL vf v_exp(vf x) {
   return v_mul(p, v_pow2i(n));
 }
 
-/* tanh(x) = -expm1(-2|x|) / (2 + expm1(-2|x|)) with the sign of x: no cancellation for small x,
-   one reciprocal (estimate + Newton, v_recip). expm1(y) = 2^n expm1(r) + (2^n - 1), y = n ln2 + r
-   (one FMA is enough: |n| <= 26 here), expm1(r) by its Taylor series to r^7 (truncation 2e-8
-   relative) in Estrin form: the dependency chain, not the op count, bounds this loop. |x| is
-   clamped at 9 (tanh(9) rounds to 1 in float). */
+/* tanh(x) ~ x P(x^2) / Q(x^2), a (9, 8)-degree rational fitted by tools/fit_tanh.py for the least
+   maximum relative error on (0, 9] (2.1e-8 in exact arithmetic); x is clamped to +-9, where tanh
+   rounds to 1 in float. In float, with the reciprocal of v_recip: at most 5.7 ulp, mean 0.95 ulp
+   against tanh in double over every float in [1e-20, 11]; 16 operations and no exp, where the
+   expm1 form it replaced took 27 (the activation dominates the cost at narrow slim widths). */
 SW_INL vf v_tanh(vf x) {
-  vf ax = v_min(v_abs(x), v_set1(9.0f));
-  vf y = v_mul(ax, v_set1(-2.0f));
-  vf n = v_round(v_mul(ax, v_set1(-2.0f * 1.44269504088896341f)));
-  vf r = v_fma(n, v_set1(-0.693147180559945f), y);
-  vf r2 = v_mul(r, r);
-  vf a = v_fma(v_set1(1.0f / 6.0f), r, v_set1(0.5f));
-  vf b = v_fma(v_set1(1.0f / 120.0f), r, v_set1(1.0f / 24.0f));
-  vf c = v_fma(v_set1(1.0f / 5040.0f), r, v_set1(1.0f / 720.0f));
-  vf q = v_fma(v_fma(c, r2, b), r2, a);
-  vf em = v_fma(r2, q, r);
-  vf s = v_pow2i(n);
-  em = v_fma(s, em, v_sub(s, v_set1(1.0f)));
-  vf t = v_mul(v_sub(v_zero(), em), v_recip(v_add(em, v_set1(2.0f))));
-  return v_copysign(t, x);
+  x = v_min(v_max(x, v_set1(-9.0f)), v_set1(9.0f));
+  vf s = v_mul(x, x);
+  vf p = v_fma(v_set1(1.3351957278e-8f), s, v_set1(2.06072107297e-5f));
+  vf q = v_fma(v_set1(7.77547317492e-7f), s, v_set1(0.000328545286037f));
+  p = v_fma(p, s, v_set1(0.00349547893546f));
+  q = v_fma(q, s, v_set1(0.0258765721637f));
+  p = v_fma(p, s, v_set1(0.133809354678f));
+  q = v_fma(q, s, v_set1(0.467142511225f));
+  p = v_fma(p, s, v_set1(0.999999979583f));
+  q = v_fma(q, s, v_set1(1.0f));
+  return v_mul(v_mul(p, x), v_recip(q));
 }
 
 SW_INL vf v_sigmoid(vf z) {

@@ -189,8 +189,11 @@ static void act_rows(sw_act act, bool gated, int C, int n, const float *z, ptrdi
 #undef SW_ACT_CASE
 }
 
+#include "simd_fused.h"
+
 static void layer_forward(const sw_layer_args *a, void *plan) {
   (void)plan;
+  if (layer_forward_fused(a)) return;
   const int C = a->C, T = a->T, cm = a->gated ? 2 * C : C;
   const int TT = T < SW_TT ? T : SW_TT;
   const ptrdiff_t ldt = (TT + 15) & ~15;
