@@ -12,6 +12,7 @@ typedef __m256i vm;
 #define SW_RMAX 4 /* 4 rows x 3 vectors = 12 accumulators of 16 registers */
 #define SW_VMAX 3
 #define SW_FUSE_ACC 8 /* narrow fused tile: 8 accumulators, the rest for inputs and tanh */
+#define SW_TANH_DIV   /* vdivps runs beside the FMA pipes: see v_tanh */
 
 SW_INL vf v_load(const float *p) { return _mm256_loadu_ps(p); }
 SW_INL void v_store(float *p, vf x) { _mm256_storeu_ps(p, x); }
