@@ -11,7 +11,7 @@ typedef __m256i vm;
 #define VL 8
 #define SW_RMAX 4 /* 4 rows x 3 vectors = 12 accumulators of 16 registers */
 #define SW_VMAX 3
-#define SW_FUSE_ACC 8 /* narrow fused tile: 8 accumulators, the rest for inputs and tanh */
+#define SW_FUSE_ACC 9 /* narrow fused tile: up to 9 accumulators (3x3; 4x3 spills), the rest for inputs and tanh */
 #define SW_TANH_DIV   /* vdivps runs beside the FMA pipes: see v_tanh */
 
 SW_INL vf v_load(const float *p) { return _mm256_loadu_ps(p); }
