@@ -223,6 +223,19 @@ int main(void) {
   sw_net_free(&net);
   free(w.best_w);
 
+  /* 1b. fixed:4 trains the leading 4 channels alone: it must validate (and keep the best epoch)
+     at those 4, not at the untrained full width */
+  make_arch(&net, 8);
+  memset(&w, 0, sizeof w);
+  snprintf(cfg.schedule, sizeof cfg.schedule, "fixed:4");
+  cfg.epochs = 3;
+  printf("fixed:4 schedule:\n");
+  train(&cfg, &net, &d, &w, &res);
+  CHECK(w.n_widths == 1 && w.widths[0].c[0] == 4, "fixed:4 validates %d widths, the first at %d channels, expected 1 at 4",
+        w.n_widths, w.widths[0].c[0]);
+  CHECK(w.last_esr[0] < 0.05, "fixed:4 validation ESR %.5f not below 0.05 after 3 epochs", w.last_esr[0]);
+  sw_net_free(&net);
+
   /* 2. uniform schedule: full and half width */
   make_arch(&net, 8);
   memset(&w, 0, sizeof w);

@@ -36,11 +36,12 @@ void sw_trainer_free(sw_trainer *tr) {
 }
 
 /* Validation widths: every distinct width along the slim values (smallest first, full last),
-   at most SW_TRAIN_MAX_WIDTHS of them evenly spread; the full width only when not slimmable. */
+   at most SW_TRAIN_MAX_WIDTHS of them evenly spread; when not slimmable, the one width the
+   schedule trains (fixed:C: C, not the untrained full width, which would pick the best epoch). */
 static void pick_widths(sw_trainer *tr) {
   sw_widths all[SW_MAX_CHANNELS * 2];
   int n = 1;
-  all[0] = sw_net_full_widths(tr->net);
+  all[0] = tr->sched.fixed;
   if (sw_schedule_slimmable(&tr->sched)) {
     n = sw_net_width_steps(tr->net, all, SW_MAX_CHANNELS * 2);
     if (n > SW_MAX_CHANNELS * 2) n = SW_MAX_CHANNELS * 2;
