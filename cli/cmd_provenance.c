@@ -13,7 +13,7 @@ int cmd_provenance(int argc, char **argv) {
     return argc < 2 ? SW_EUSAGE : 0;
   }
   sw_err err = {0};
-  int rc = sw_provenance_write(argv[1], argc, argv, (const char *const *)argv + 2, argc - 2, &err);
+  int rc = sw_provenance_write(argv[1], argc, argv, (const char *const *)argv + 2, argc - 2, NULL, 0, &err);
   if (rc) fprintf(stderr, "slimwave provenance: %s\n", err.msg);
   return rc;
 }

@@ -14,6 +14,7 @@
 #include "../core/wavenet.h"
 #include "counters.h"
 #include "eval.h"
+#include "provenance.h"
 #include "rows.h"
 #include "spawn.h"
 
@@ -299,6 +300,7 @@ int sw_cell_run(const sw_experiment *e, const sw_cell *c, const char *results_di
   }
   if (!rc && !rows.n) rc = sw_fail(err, SW_EFAIL, "cell %s produced no rows", c->id);
   if (!rc) rc = sw_rows_save(&rows, rows_path, err);
+  if (!rc) rc = sw_stamp_write(rows_path, err);
   if (!rc) fprintf(stderr, "cell %s: %d rows -> %s\n", c->id, rows.n, rows_path);
   sw_rows_free(&rows);
   sw_model_free(&m);

@@ -2,6 +2,7 @@
 #include "provenance.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,13 +33,53 @@ static const char *const packages[] = {"libopenblas0-pthread", "libopenblas0", "
                                        "liblilv-0-0", "guitarix-lv2", "fluidsynth", "fluid-soundfont-gm", "gnuplot-nox",
                                        "libsamplerate0", "gcc", "linux-image-amd64"};
 
-int sw_provenance_write(const char *path, int argc, char **argv, const char *const *manifests, int n_manifests, sw_err *err) {
+static void utc_now(char *buf, size_t len) {
+  time_t now = time(NULL);
+  strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+}
+
+void sw_stamp_path(const char *rows_path, char *buf, int len) {
+  size_t n = strlen(rows_path);
+  if (n >= 4 && !strcmp(rows_path + n - 4, ".csv")) n -= 4;
+  snprintf(buf, (size_t)len, "%.*s.stamp.json", (int)n, rows_path);
+}
+
+int sw_stamp_write(const char *rows_path, sw_err *err) {
+  char path[4200], commit[128], date[64], text[512];
+  sw_stamp_path(rows_path, path, sizeof path);
+  sw_git_commit(commit, sizeof commit);
+  utc_now(date, sizeof date);
+  int n = snprintf(text, sizeof text, "{\"git_commit\": \"%s\", \"date\": \"%s\"}\n", commit, date);
+  return sw_write_file_atomic(path, text, (size_t)n, err);
+}
+
+/* "cells": stamp path -> its JSON (or "no stamp"), "cell_commits": the distinct commits. */
+static void add_stamps(cJSON *root, const char *const *stamps, int n) {
+  if (n <= 0) return;
+  cJSON *cells = cJSON_AddObjectToObject(root, "cells"), *commits = cJSON_AddArrayToObject(root, "cell_commits");
+  for (int i = 0; i < n; i++) {
+    char *text = NULL;
+    size_t len;
+    sw_err e2;
+    cJSON *st = sw_read_file(stamps[i], 4096, &text, &len, &e2) ? NULL : cJSON_ParseWithLength(text, len);
+    free(text);
+    const cJSON *c = st ? cJSON_GetObjectItemCaseSensitive(st, "git_commit") : NULL;
+    const char *commit = cJSON_IsString(c) ? c->valuestring : "unknown (rows written before cells were stamped)";
+    bool seen = false;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, commits) seen = seen || !strcmp(it->valuestring, commit);
+    if (!seen) cJSON_AddItemToArray(commits, cJSON_CreateString(commit));
+    cJSON_AddItemToObject(cells, stamps[i], st ? st : cJSON_CreateString("no stamp"));
+  }
+}
+
+int sw_provenance_write(const char *path, int argc, char **argv, const char *const *manifests, int n_manifests,
+                        const char *const *stamps, int n_stamps, sw_err *err) {
   cJSON *root = cJSON_CreateObject();
   char buf[512];
   sw_git_commit(buf, sizeof buf);
   cJSON_AddStringToObject(root, "git_commit", buf);
-  time_t now = time(NULL);
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  utc_now(buf, sizeof buf);
   cJSON_AddStringToObject(root, "date", buf);
   const sw_cpu *cpu = sw_cpu_get();
   cJSON_AddStringToObject(root, "cpu_model", cpu->model);
@@ -71,6 +112,7 @@ int sw_provenance_write(const char *path, int argc, char **argv, const char *con
     free(text);
     if (m) cJSON_AddItemToObject(ds, manifests[i], m);
   }
+  add_stamps(root, stamps, n_stamps);
   char *out = cJSON_Print(root);
   cJSON_Delete(root);
   if (!out) return sw_fail(err, SW_ENOMEM, "out of memory");

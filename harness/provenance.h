@@ -6,8 +6,15 @@
 #include "../core/err.h"
 
 /* Writes path atomically. manifests: dataset manifest paths (their provenance and sha256s are
-   embedded), may be empty. */
-int sw_provenance_write(const char *path, int argc, char **argv, const char *const *manifests, int n_manifests, sw_err *err);
+   embedded), may be empty. stamps: the cells' stamps (sw_stamp_write), embedded under "cells"
+   with the distinct commits under "cell_commits": a resumed sweep's cells may come from older
+   commits than the one collecting them. */
+int sw_provenance_write(const char *path, int argc, char **argv, const char *const *manifests, int n_manifests,
+                        const char *const *stamps, int n_stamps, sw_err *err);
+/* The stamp of a cell's rows (rows/CELL.csv -> rows/CELL.stamp.json): the commit and date that
+   produced them, written atomically. */
+void sw_stamp_path(const char *rows_path, char *buf, int len);
+int sw_stamp_write(const char *rows_path, sw_err *err);
 /* "abc1234" (+"-dirty") or "unknown": the source tree's git commit, read at run time. */
 void sw_git_commit(char *buf, int len);
 

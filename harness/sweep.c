@@ -82,7 +82,10 @@ int sw_sweep_collect(const sw_experiment *e, const char *R, int argc, char **arg
   char *all = malloc(cap);
   int rc = all ? SW_OK : sw_fail(err, SW_ENOMEM, "out of memory");
   const char *manifests[SW_EXP_MAX];
-  int nm = 0;
+  int nm = 0, ns = 0;
+  char(*spaths)[4200] = malloc(sizeof *spaths * (size_t)(n > 0 ? n : 1));
+  const char **stamps = malloc(sizeof *stamps * (size_t)(n > 0 ? n : 1));
+  if (!spaths || !stamps) rc = sw_fail(err, SW_ENOMEM, "out of memory");
   char mpaths[SW_EXP_MAX][4096];
   if (!rc) len = (size_t)snprintf(all, cap, "%s\n", SW_ROWS_HEADER);
   for (int i = 0; !rc && i < n; i++) {
@@ -92,6 +95,9 @@ int sw_sweep_collect(const sw_experiment *e, const char *R, int argc, char **arg
     if (stat(p, &st)) { (*missing)++; fprintf(stderr, "collect: cell %s not run yet\n", cells[i].id); continue; }
     int nrows;
     if ((rc = sw_rows_check(p, &nrows, err))) break; /* a corrupted file: clear error, stop */
+    sw_stamp_path(p, spaths[ns], sizeof spaths[ns]);
+    stamps[ns] = spaths[ns];
+    ns++;
     char *text;
     size_t tl;
     if ((rc = sw_read_file(p, 256u << 20, &text, &tl, err))) break;
@@ -122,8 +128,10 @@ int sw_sweep_collect(const sw_experiment *e, const char *R, int argc, char **arg
     snprintf(p, sizeof p, "%s/results.csv", R);
     rc = sw_write_file_atomic(p, all, len, err);
     snprintf(p, sizeof p, "%s/provenance.json", R);
-    if (!rc) rc = sw_provenance_write(p, argc, argv, manifests, nm, err);
+    if (!rc) rc = sw_provenance_write(p, argc, argv, manifests, nm, stamps, ns, err);
   }
+  free(spaths);
+  free(stamps);
   free(all);
   free(cells);
   return rc;

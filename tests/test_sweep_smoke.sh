@@ -43,6 +43,8 @@ check "rtf rows for every slimmable width" '[ "$(grep ",slimmable,paper,uniform,
 check "SDE MAC rows are numbers" 'grep ",sde:::slimwave::MACS," "$R/results.csv" | cut -d, -f14 | grep -qv NA'
 check "hardware presets are numbers or NA with a reason" '! grep ",PAPI_TOT_INS,NA,.*,$" "$R/results.csv" | grep -q .'
 check "provenance names the commit and the CPU" 'grep -q "\"git_commit\"" "$R/provenance.json" && grep -q "\"cpu_model\"" "$R/provenance.json"'
+check "every cell's rows are stamped with the commit that made them" '[ "$(ls "$R"/rows/*.stamp.json | wc -l)" -eq 8 ]'
+check "provenance lists the cells' commits" 'python3 -c "import json,sys; p=json.load(open(sys.argv[1])); assert len(p[\"cells\"]) == 8 and p[\"cell_commits\"] == [p[\"git_commit\"]], p.get(\"cell_commits\")" "$R/provenance.json"'
 check "paper-table.md exists" '[ -s "$R/paper-table.md" ]'
 check "paper-table.tex exists" '[ -s "$R/paper-table.tex" ]'
 check "table: NAM standard row" 'grep -q "^| NAM A1 standard (fixed) |" "$R/paper-table.md"'
