@@ -1,11 +1,12 @@
-# Writes OUT with the git commit of SRC (suffix -dirty if the work tree differs), or "unknown";
+# Writes OUT with the git commit of SRC (suffix -dirty if the work tree differs outside results/), or "unknown";
 # run at every build, rewrites the file only when the text changes.
 execute_process(COMMAND git -C "${SRC}" rev-parse --short=12 HEAD OUTPUT_VARIABLE c RESULT_VARIABLE r
                 OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
 if(NOT r EQUAL 0 OR c STREQUAL "")
   set(c "unknown")
 else()
-  execute_process(COMMAND git -C "${SRC}" diff --quiet HEAD -- RESULT_VARIABLE dirty ERROR_QUIET)
+  # results/ is excluded: runs rewrite it, so a resumed run would otherwise call its own commit dirty
+  execute_process(COMMAND git -C "${SRC}" diff --quiet HEAD -- ":(top)" ":(top,exclude)results" RESULT_VARIABLE dirty ERROR_QUIET)
   if(NOT dirty EQUAL 0)
     set(c "${c}-dirty")
   endif()

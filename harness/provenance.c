@@ -24,7 +24,8 @@ void sw_git_commit(char *buf, int len) {
   char dirty[16];
   run_line("git rev-parse --short=12 HEAD 2>/dev/null", buf, len);
   if (!buf[0]) { snprintf(buf, (size_t)len, "unknown"); return; }
-  run_line("git status --porcelain --untracked-files=no 2>/dev/null | head -c1", dirty, sizeof dirty);
+  /* dirty: a tracked file changed outside results/, which a run itself rewrites */
+  run_line("git status --porcelain --untracked-files=no -- ':(top)' ':(top,exclude)results' 2>/dev/null | head -c1", dirty, sizeof dirty);
   if (dirty[0]) strncat(buf, "-dirty", (size_t)len - strlen(buf) - 1);
 }
 
