@@ -15,6 +15,9 @@ B=${2:-}
 lib=$root/build/libswlib.a
 [ -f "$lib" ] || { echo "kernel-ab: $lib: not built (run make)" >&2; exit 1; }
 grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo || { echo "kernel-ab: this CPU has no AVX2+FMA" >&2; exit 1; }
+for r in "$A" $B; do
+  git -C "$root" rev-parse -q --verify "$r^{commit}" > /dev/null || { echo "kernel-ab: $r: not a revision of $root" >&2; exit 1; }
+done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export_rev() { # $1 rev or empty (working tree), $2 dir
