@@ -53,9 +53,9 @@ static int round16(long n) { return (int)((n + 15) & ~15L); }
 
 /* Columns a history buffer holds beyond its history before hbuf_make_room moves the history back
    to the front. Small, so that the columns a block reads again are still in L2: the A1 standard's
-   buffers take 2.2 MB with 2048 and 0.7 MB with 512, and it runs 6-9% faster per 64-sample block
-   (14% at 16; the same at 256) measured by alternating both in one process. Not smaller: the
-   moves then cost more than they save (nano, 1-2% either way at 512, got slower at 128-256). */
+   buffers take 2.2 MB with 2048 and 0.7 MB with 512, and it runs ~6% faster per 64-sample block
+   (14% at 16; the same at 256), measured by alternating both in one process. 256-384 gained the
+   A1 standard 9-11% but made nano 2% slower (more moves per block of little work). */
 #define SW_HBUF_CHUNK 512
 static int hbuf_chunk(int maxT) { return maxT > SW_HBUF_CHUNK ? maxT : SW_HBUF_CHUNK; }
 
