@@ -52,6 +52,16 @@ int main(int argc, char **argv) {
     return 2;
   }
   int T = atoi(argv[1]), d = atoi(argv[2]), trials = atoi(argv[3]);
+  if (T < 1 || T > 65536 || d < 1 || d > 65536 || trials < 1) {
+    fprintf(stderr, "kernel-ab: BLOCK %s, DIL %s, TRIALS %s: each must be a positive integer (block, dilation <= 65536)\n",
+            argv[1], argv[2], argv[3]);
+    return 2;
+  }
+  for (int i = 4; i < argc; i++)
+    if (atoi(argv[i]) < 1 || atoi(argv[i]) > 64) {
+      fprintf(stderr, "kernel-ab: WIDTHS: %s channels is not in 1..64\n", argv[i]);
+      return 2;
+    }
   ab_init_a(); /* FTZ/DAZ, the same for both */
   printf("channels,block,dilation,tsc_min_a,tsc_min_b,b_over_a_min,b_over_a_mean\n");
   for (int i = 4; i < argc; i++) run(atoi(argv[i]), T, d, trials);
