@@ -18,11 +18,11 @@ typedef struct arr_rt {
   hbuf *lin;         /* input of each layer; lin[0] = rechannel output */
   hbuf head_in;      /* head accumulator s, with K_h - 1 history columns */
   float *out;        /* residual output of the last layer, C x maxT */
-  float *head_out;   /* H x maxT */
+  float *head_out;   /* H x maxT, last array only (the others write into the next one's s) */
   sw_act *acts;      /* per-layer activation (fast tanh substituted) */
   layer_fn *lfn;
   void **lplan;
-  sw_layer_args *lproto; /* per layer at the current width: weights and shape, made once per width */
+  sw_layer_args *la; /* per layer: shape, weights, strides and scratch bound per width; process sets the columns */
   sw_conv_args rproto, gproto;
   conv_fn rfn, gfn;
   void *rplan, *gplan;
@@ -39,7 +39,7 @@ struct sw_wavenet {
   arr_rt *arr;
   float *scratch, *zeros, *discard;
   int fallbacks;
-  sw_work_counters work;
+  sw_work_counters work, per_col, per_block; /* per_*: see count_per_block */
 };
 
 static void *alloc64(size_t floats) {
@@ -105,7 +105,7 @@ void sw_wavenet_free(sw_wavenet *wn) {
       free(a->acts);
       free(a->lfn);
       free(a->lplan);
-      free(a->lproto);
+      free(a->la);
     }
     free(wn->arr);
   }
@@ -116,34 +116,76 @@ void sw_wavenet_free(sw_wavenet *wn) {
   free(wn);
 }
 
-/* The layer's arguments at the current width, without buffers (filled per block). */
+/* The layer's arguments at the current width, with the strides of its buffers; process_block
+   fills in the columns of each block (T, h, x, h_out, s). */
 static sw_layer_args layer_proto(const sw_wavenet *wn, int i, int l) {
   const sw_array_cfg *a = &wn->net->arrays[i];
   const sw_layer_off *o = &wn->L.arrays[i].layers[l];
+  const arr_rt *r = &wn->arr[i];
   const float *W = wn->net->w;
   int C = a->channels, K = a->layers[l].kernel;
   sw_layer_args p = {
     .C = wn->w.c[i], .K = K, .d = a->layers[l].dilation, .T = wn->maxT,
-    .gated = a->layers[l].gated, .act = wn->arr[i].acts[l],
+    .gated = a->layers[l].gated, .act = r->acts[l],
     .w = W + o->w, .b = W + o->b, .ldw = (ptrdiff_t)C * K, .m = W + o->m,
     .v = o->v >= 0 ? W + o->v : NULL, .vb = o->v >= 0 ? W + o->vb : NULL, .ldv = C,
+    .ldh = r->lin[l].cap, .ldo = l + 1 < a->n_layers ? r->lin[l + 1].cap : wn->maxT, .lds = r->head_in.cap,
+    .scratch = wn->scratch,
   };
   return p;
 }
 
+/* Input: x (first array) or the previous array's residual output; output: the first layer's input. */
 static sw_conv_args rechannel_proto(const sw_wavenet *wn, int i) {
   const sw_array_cfg *a = &wn->net->arrays[i];
   return (sw_conv_args){.cout = wn->w.c[i], .cin = i == 0 ? 1 : wn->w.c[i - 1], .K = 1, .d = 1, .T = wn->maxT,
-                        .w = wn->net->w + wn->L.arrays[i].r, .ldw = a->input_size};
+                        .w = wn->net->w + wn->L.arrays[i].r, .ldw = a->input_size,
+                        .ldi = wn->maxT, .ldo = wn->arr[i].lin[0].cap};
 }
 
+/* Input: the array's s; output: the next array's s (its starting value) or, last, head_out. */
 static sw_conv_args head_proto(const sw_wavenet *wn, int i) {
   const sw_array_cfg *a = &wn->net->arrays[i];
   const sw_array_off *o = &wn->L.arrays[i];
-  int h = i + 1 < wn->net->n_arrays ? wn->w.c[i + 1] : a->head_size;
-  return (sw_conv_args){.cout = h, .cin = wn->w.c[i], .K = a->head_kernel, .d = 1, .T = wn->maxT,
-                        .w = wn->net->w + o->g, .ldw = (ptrdiff_t)a->channels * a->head_kernel,
-                        .b = o->gb >= 0 ? wn->net->w + o->gb : NULL};
+  bool last = i + 1 == wn->net->n_arrays;
+  return (sw_conv_args){.cout = last ? a->head_size : wn->w.c[i + 1], .cin = wn->w.c[i], .K = a->head_kernel, .d = 1,
+                        .T = wn->maxT, .w = wn->net->w + o->g, .ldw = (ptrdiff_t)a->channels * a->head_kernel,
+                        .b = o->gb >= 0 ? wn->net->w + o->gb : NULL,
+                        .ldi = wn->arr[i].head_in.cap, .ldo = last ? wn->maxT : wn->arr[i + 1].head_in.cap};
+}
+
+/* Work actually handed to the kernels, from their arguments (not the config formula). */
+static void count_conv(sw_work_counters *wc, const sw_conv_args *c) {
+  wc->macs += (long long)c->cout * c->cin * c->K * c->T;
+  wc->weight_bytes += (long long)sizeof(float) * ((long long)c->cout * c->cin * c->K + (c->b ? c->cout : 0));
+}
+static void count_layer(sw_work_counters *wc, const sw_layer_args *l) {
+  long long cm = l->gated ? 2 * l->C : l->C, v = l->v ? (long long)l->C * l->C : 0;
+  wc->macs += (cm * l->C * l->K + cm + v) * l->T;
+  wc->activations += cm * l->T;
+  wc->weight_bytes += (long long)sizeof(float) * (cm * l->C * l->K + 2 * cm + (l->v ? v + l->C : 0));
+}
+
+/* The work of one column at the current width (every kernel's arguments with T = 1; weight bytes
+   per block): process adds it once per block rather than once per kernel call. */
+static void count_per_block(sw_wavenet *wn) {
+  sw_work_counters *c = &wn->per_col, *b = &wn->per_block;
+  *c = *b = (sw_work_counters){0};
+  for (int i = 0; i < wn->net->n_arrays; i++) {
+    arr_rt *r = &wn->arr[i];
+    sw_conv_args rc = r->rproto, gc = r->gproto;
+    rc.T = gc.T = 1;
+    count_conv(c, &rc);
+    count_conv(c, &gc);
+    for (int l = 0; l < wn->net->arrays[i].n_layers; l++) {
+      sw_layer_args la = r->la[l];
+      la.T = 1;
+      count_layer(c, &la);
+    }
+  }
+  b->weight_bytes = c->weight_bytes; /* the weights are read once per block, whatever its length */
+  c->weight_bytes = 0;
+  c->samples = 1;
 }
 
 static bool be_supports(const sw_backend *be, const sw_shape *s) { return !be->supports || be->supports(s); }
@@ -159,7 +201,7 @@ static void bind_kernels(sw_wavenet *wn) {
     r->rproto = rechannel_proto(wn, i);
     r->gproto = head_proto(wn, i);
     for (int l = 0; l < a->n_layers; l++) {
-      sw_layer_args p = r->lproto[l] = layer_proto(wn, i, l);
+      sw_layer_args p = r->la[l] = layer_proto(wn, i, l);
       sw_shape s = {.is_layer = true, .C = p.C, .cin = p.C, .K = p.K, .d = p.d, .gated = p.gated,
                     .has_v = p.v != NULL, .has_bias = true, .act = p.act, .max_T = wn->maxT};
       r->lfn[l] = nv->layer_forward;
@@ -184,6 +226,7 @@ static void bind_kernels(sw_wavenet *wn) {
       } else if (be != nv) wn->fallbacks++;
     }
   }
+  count_per_block(wn);
 }
 
 /* Bytes the streaming state below allocates (history rings, block buffers, scratch), so that a
@@ -196,7 +239,7 @@ static double state_bytes(const sw_net *net, int maxT) {
     const double C = a->channels, chunk = hbuf_chunk(maxT);
     if (a->channels > maxC) maxC = a->channels;
     for (int l = 0; l < a->n_layers; l++) f += C * ((a->layers[l].kernel - 1.0) * a->layers[l].dilation + chunk + 16);
-    f += C * (a->head_kernel - 1 + chunk + 16) + (C + a->head_size) * maxT;
+    f += C * (a->head_kernel - 1 + chunk + 16) + (C + (i + 1 == net->n_arrays ? a->head_size : 0)) * maxT;
   }
   f += (double)sw_layer_scratch_floats(maxC, maxT) + 2.0 * maxT;
   return f * sizeof(float);
@@ -241,8 +284,8 @@ int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **o
     r->acts = calloc((size_t)a->n_layers, sizeof *r->acts);
     r->lfn = calloc((size_t)a->n_layers, sizeof *r->lfn);
     r->lplan = calloc((size_t)a->n_layers, sizeof *r->lplan);
-    r->lproto = calloc((size_t)a->n_layers, sizeof *r->lproto);
-    if (!r->lin || !r->acts || !r->lfn || !r->lplan || !r->lproto) goto oom;
+    r->la = calloc((size_t)a->n_layers, sizeof *r->la);
+    if (!r->lin || !r->acts || !r->lfn || !r->lplan || !r->la) goto oom;
     for (int l = 0; l < a->n_layers; l++) {
       if (hbuf_init(&r->lin[l], C, (a->layers[l].kernel - 1) * a->layers[l].dilation, wn->maxT)) goto oom;
       r->acts[l] = a->layers[l].act;
@@ -250,8 +293,8 @@ int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **o
     }
     if (hbuf_init(&r->head_in, C, a->head_kernel - 1, wn->maxT)) goto oom;
     r->out = alloc64((size_t)C * wn->maxT);
-    r->head_out = alloc64((size_t)a->head_size * wn->maxT);
-    if (!r->out || !r->head_out) goto oom;
+    if (!r->out) goto oom;
+    if (i + 1 == net->n_arrays && !(r->head_out = alloc64((size_t)a->head_size * wn->maxT))) goto oom;
   }
   wn->scratch = alloc64(sw_layer_scratch_floats(maxC, wn->maxT));
   wn->zeros = alloc64((size_t)wn->maxT);
@@ -288,77 +331,54 @@ const sw_backend *sw_wavenet_backend(const sw_wavenet *wn) { return wn->be; }
 long sw_wavenet_receptive_field(const sw_wavenet *wn) { return wn->rf; }
 sw_work_counters *sw_wavenet_counters(sw_wavenet *wn) { return &wn->work; }
 
-/* Work actually handed to the kernels, from their arguments (not the config formula). */
-static void count_conv(sw_work_counters *wc, const sw_conv_args *c) {
-  wc->macs += (long long)c->cout * c->cin * c->K * c->T;
-  wc->weight_bytes += (long long)sizeof(float) * ((long long)c->cout * c->cin * c->K + (c->b ? c->cout : 0));
-}
-static void count_layer(sw_work_counters *wc, const sw_layer_args *l) {
-  long long cm = l->gated ? 2 * l->C : l->C, v = l->v ? (long long)l->C * l->C : 0;
-  wc->macs += (cm * l->C * l->K + cm + v) * l->T;
-  wc->activations += cm * l->T;
-  wc->weight_bytes += (long long)sizeof(float) * (cm * l->C * l->K + 2 * cm + (l->v ? v + l->C : 0));
-}
-
 static void process_block(sw_wavenet *wn, const float *x, float *y, int T, bool count) {
   const sw_net *net = wn->net;
-  sw_work_counters *wc = &wn->work;
-  for (int i = 0; i < net->n_arrays; i++) {
+  const int n = net->n_arrays;
+  for (int i = 0; i < n; i++) {
+    arr_rt *r = &wn->arr[i];
+    for (int l = 0; l < net->arrays[i].n_layers; l++) hbuf_make_room(&r->lin[l], wn->w.c[i], T);
+    hbuf_make_room(&r->head_in, wn->w.c[i], T);
+  }
+  for (int i = 0; i < n; i++) {
     const sw_array_cfg *a = &net->arrays[i];
     arr_rt *r = &wn->arr[i];
-    int c = wn->w.c[i];
-    for (int l = 0; l < a->n_layers; l++) hbuf_make_room(&r->lin[l], c, T);
-    hbuf_make_room(&r->head_in, c, T);
-
     sw_conv_args rc = r->rproto;
     rc.T = T;
     rc.in = i == 0 ? x : wn->arr[i - 1].out;
-    rc.ldi = wn->maxT;
     rc.out = r->lin[0].p + r->lin[0].pos;
-    rc.ldo = r->lin[0].cap;
     r->rfn(&rc, r->rplan);
-    if (count) count_conv(wc, &rc);
 
+    /* s starts at zero (first array) or holds the previous array's head, written there by it */
     float *s = r->head_in.p + r->head_in.pos;
-    ptrdiff_t lds = r->head_in.cap;
-    for (int o = 0; o < c; o++) {
-      if (i == 0) memset(s + o * lds, 0, sizeof(float) * (size_t)T);
-      else memcpy(s + o * lds, wn->arr[i - 1].head_out + (size_t)o * wn->maxT, sizeof(float) * (size_t)T);
-    }
+    if (i == 0)
+      for (int o = 0; o < wn->w.c[0]; o++) memset(s + o * r->head_in.cap, 0, sizeof(float) * (size_t)T);
     for (int l = 0; l < a->n_layers; l++) {
-      sw_layer_args la = r->lproto[l];
-      la.T = T;
-      la.h = r->lin[l].p + r->lin[l].pos;
-      la.ldh = r->lin[l].cap;
-      la.x = x;
-      if (l + 1 < a->n_layers) {
-        la.h_out = r->lin[l + 1].p + r->lin[l + 1].pos;
-        la.ldo = r->lin[l + 1].cap;
-      } else {
-        la.h_out = r->out;
-        la.ldo = wn->maxT;
-      }
-      la.s = s;
-      la.lds = lds;
-      la.scratch = wn->scratch;
-      r->lfn[l](&la, r->lplan[l]);
-      if (count) count_layer(wc, &la);
+      sw_layer_args *la = &r->la[l]; /* strides, weights and scratch bound per width */
+      la->T = T;
+      la->h = r->lin[l].p + r->lin[l].pos;
+      la->x = x;
+      la->h_out = l + 1 < a->n_layers ? r->lin[l + 1].p + r->lin[l + 1].pos : r->out;
+      la->s = s;
+      r->lfn[l](la, r->lplan[l]);
     }
     sw_conv_args hc = r->gproto;
     hc.T = T;
     hc.in = s;
-    hc.ldi = lds;
-    hc.out = r->head_out;
-    hc.ldo = wn->maxT;
+    hc.out = i + 1 < n ? wn->arr[i + 1].head_in.p + wn->arr[i + 1].head_in.pos : r->head_out;
     r->gfn(&hc, r->gplan);
-    if (count) count_conv(wc, &hc);
     for (int l = 0; l < a->n_layers; l++) r->lin[l].pos += T;
     r->head_in.pos += T;
   }
-  const float *h = wn->arr[net->n_arrays - 1].head_out;
+  const float *h = wn->arr[n - 1].head_out;
   float scale = net->head_scale;
   for (int t = 0; t < T; t++) y[t] = scale * h[t];
-  if (count) wc->samples += T;
+  if (count) {
+    sw_work_counters *wc = &wn->work, *c = &wn->per_col;
+    wc->macs += c->macs * T;
+    wc->activations += c->activations * T;
+    wc->weight_bytes += wn->per_block.weight_bytes;
+    wc->samples += T;
+  }
 }
 
 void sw_wavenet_process(sw_wavenet *wn, const float *in, float *out, long n) {
