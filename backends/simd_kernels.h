@@ -97,45 +97,56 @@ SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const
 #undef LAST
 }
 
-#define SW_TILE_CASE(R, V)                                              \
-  case (R) * 16 + (V) * 2: tile(j, o, t, R, V, false, nl, KC); break; \
-  case (R) * 16 + (V) * 2 + 1: tile(j, o, t, R, V, true, nl, KC); break;
-#if SW_VMAX == 3
-#define SW_TILE_ROW(R) SW_TILE_CASE(R, 1) SW_TILE_CASE(R, 2) SW_TILE_CASE(R, 3)
-#elif SW_VMAX == 4
-#define SW_TILE_ROW(R) SW_TILE_CASE(R, 1) SW_TILE_CASE(R, 2) SW_TILE_CASE(R, 3) SW_TILE_CASE(R, 4)
-#else
-#error "SW_VMAX must be 3 or 4"
+/* The tiles of R rows (a constant) from row o over columns t0..t1: whole tiles of SW_VMAX vectors,
+   then the tail with a switch on its (vectors, masked) shape. */
+SW_INL void rows_run(const sw_tjob *j, int o, int t0, int t1, const int R, const int KC) {
+  int t = t0;
+  for (; t + SW_VMAX * VL <= t1; t += SW_VMAX * VL) tile(j, o, t, R, SW_VMAX, false, VL, KC);
+  int rem = t1 - t;
+  if (rem <= 0) return;
+  int V = (rem + VL - 1) / VL, nl = rem - (V - 1) * VL;
+  switch (V * 2 + (nl < VL)) {
+  case 2: tile(j, o, t, R, 1, false, nl, KC); break;
+  case 3: tile(j, o, t, R, 1, true, nl, KC); break;
+  case 4: tile(j, o, t, R, 2, false, nl, KC); break;
+  case 5: tile(j, o, t, R, 2, true, nl, KC); break;
+#if SW_VMAX == 4
+  case 6: tile(j, o, t, R, 3, false, nl, KC); break;
+  case 7: tile(j, o, t, R, 3, true, nl, KC); break;
 #endif
+  default: tile(j, o, t, R, SW_VMAX, true, nl, KC); break; /* a full tile is never a tail */
+  }
+}
 #if SW_RMAX != 4
 #error "SW_RMAX must be 4"
 #endif
+#if SW_VMAX != 3 && SW_VMAX != 4
+#error "SW_VMAX must be 3 or 4"
+#endif
 
-SW_INL void tile_sw(const sw_tjob *j, int o, int t, int R, int V, int nl, const int KC) {
-  switch (R * 16 + V * 2 + (nl < VL)) {
-    SW_TILE_ROW(1) SW_TILE_ROW(2) SW_TILE_ROW(3) SW_TILE_ROW(4)
-  default: break;
-  }
-}
-static void tile_k3(const sw_tjob *j, int o, int t, int R, int V, int nl) { tile_sw(j, o, t, R, V, nl, 3); }
-static void tile_k1(const sw_tjob *j, int o, int t, int R, int V, int nl) { tile_sw(j, o, t, R, V, nl, 1); }
-static void tile_kn(const sw_tjob *j, int o, int t, int R, int V, int nl) { tile_sw(j, o, t, R, V, nl, 0); }
-
-/* rows x T of the job, time chunk by time chunk (each chunk's inputs stay in cache). */
-static void job_run(const sw_tjob *j, int rows, int T) {
-  void (*tile_any)(const sw_tjob *, int, int, int, int, int) = j->K == 3 ? tile_k3 : j->K == 1 ? tile_k1 : tile_kn;
+/* rows x T of the job, time chunk by time chunk (each chunk's inputs stay in cache); one
+   instance per tap count known at compile time (KC = 3 of every preset, 1 of the 1x1s, 0: any),
+   so the tap loop unrolls, and the row count switched once per row group, not per tile. */
+SW_INL void job_run_k(const sw_tjob *j, int rows, int T, const int KC) {
   for (int t0 = 0; t0 < T; t0 += SW_TT) {
     int t1 = T - t0 < SW_TT ? T : t0 + SW_TT;
     for (int o = 0; o < rows; o += SW_RMAX) {
-      int R = rows - o < SW_RMAX ? rows - o : SW_RMAX, t = t0;
-      for (; t + SW_VMAX * VL <= t1; t += SW_VMAX * VL) tile_any(j, o, t, R, SW_VMAX, VL);
-      int rem = t1 - t;
-      if (rem > 0) {
-        int V = (rem + VL - 1) / VL;
-        tile_any(j, o, t, R, V, rem - (V - 1) * VL);
+      switch (rows - o) {
+      case 1: rows_run(j, o, t0, t1, 1, KC); break;
+      case 2: rows_run(j, o, t0, t1, 2, KC); break;
+      case 3: rows_run(j, o, t0, t1, 3, KC); break;
+      default: rows_run(j, o, t0, t1, 4, KC); break;
       }
     }
   }
+}
+static void job_k3(const sw_tjob *j, int rows, int T) { job_run_k(j, rows, T, 3); }
+static void job_k1(const sw_tjob *j, int rows, int T) { job_run_k(j, rows, T, 1); }
+static void job_kn(const sw_tjob *j, int rows, int T) { job_run_k(j, rows, T, 0); }
+static void job_run(const sw_tjob *j, int rows, int T) {
+  if (j->K == 3) job_k3(j, rows, T);
+  else if (j->K == 1) job_k1(j, rows, T);
+  else job_kn(j, rows, T);
 }
 
 /* for each vector of 0..T-1: t, whether it is the masked tail, its mask (elementwise passes). */
