@@ -3,13 +3,16 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int sw_fail(sw_err *err, int code, const char *fmt, ...) {
   if (err) {
+    char buf[sizeof err->msg]; /* the arguments may quote err->msg itself (wrapping a callee's error) */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    memcpy(err->msg, buf, sizeof buf);
     /* Messages quote names from untrusted files: keep them one line, with no terminal escapes. */
     for (char *p = err->msg; *p; p++)
       if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';

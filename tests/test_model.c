@@ -90,7 +90,16 @@ static void round_trip(const char *name, const sw_model *m, const float *x, long
   sw_model_free(&back);
 }
 
+/* A message may wrap the one already in err (a caller adding context to a callee's error). */
+static void test_fail_wraps(void) {
+  sw_err e = {0};
+  sw_fail(&e, SW_EINPUT, "x.nam: bad weight count");
+  sw_fail(&e, SW_EFAIL, "training stopped (%s); rerun", e.msg);
+  CHECK(strcmp(e.msg, "training stopped (x.nam: bad weight count); rerun") == 0, "wrapped message garbled: \"%s\"", e.msg);
+}
+
 int main(void) {
+  test_fail_wraps();
   long n = 6000;
   float *x = malloc(sizeof(float) * (size_t)n);
   sw_test_signal(x, n, 3);
