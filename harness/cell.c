@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../core/atomic_file.h"
 #include "../core/nam_file.h"
@@ -262,8 +265,29 @@ static int bench(const sw_experiment *e, const sw_cell *c, const char *model, co
   return SW_OK;
 }
 
+/* One process per training folder: two runs of a cell at once (two makes, or a make beside a Slurm
+   job) would train into the same checkpoint. The lock is an flock on work/<id>/lock, which the
+   kernel drops when the process ends, however it ends. Returns the descriptor to close, or -1. */
+static int lock_work(const char *work, const char *cell, sw_err *err) {
+  char path[4096];
+  snprintf(path, sizeof path, "%.4000s/lock", work);
+  int fd = open(path, O_RDWR | O_CREAT, 0666); /* inherited by the trainer: the lock lives while it does */
+  if (fd < 0) { sw_fail(err, SW_EOUTPUT, "%s: cannot open: %s", path, strerror(errno)); return -1; }
+  if (flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+  int e = errno;
+  close(fd);
+  if (e == EWOULDBLOCK)
+    sw_fail(err, SW_EFAIL, "cell %s: %s is held by another slimwave process (this cell or one sharing its model "
+            "is running); run each cell once at a time", cell, path);
+  else sw_fail(err, SW_EOUTPUT, "%s: cannot lock: %s", path, strerror(e));
+  return -1;
+}
+
+static int cell_run_locked(const sw_experiment *e, const sw_cell *c, const char *results_dir, const char *work,
+                           const char *rows_path, sw_err *err);
+
 int sw_cell_run(const sw_experiment *e, const sw_cell *c, const char *results_dir, bool force, sw_err *err) {
-  char rows_path[4096], work[3800], tid[256], model[3900], manifest[4096];
+  char rows_path[4096], work[3800], tid[256];
   sw_cell_rows_path(results_dir, c, rows_path, sizeof rows_path);
   int nrows;
   sw_err e2;
@@ -278,6 +302,17 @@ int sw_cell_run(const sw_experiment *e, const sw_cell *c, const char *results_di
   int rc = mkdirs(rows_dir, err);
   if (!rc) rc = mkdirs(work, err);
   if (rc) return rc;
+  int lock = lock_work(work, c->id, err);
+  if (lock < 0) return err->code;
+  rc = cell_run_locked(e, c, results_dir, work, rows_path, err);
+  close(lock);
+  return rc;
+}
+
+static int cell_run_locked(const sw_experiment *e, const sw_cell *c, const char *results_dir, const char *work,
+                           const char *rows_path, sw_err *err) {
+  char model[3900], manifest[4096];
+  int rc;
   fprintf(stderr, "cell %s: start\n", c->id);
   /* A bench cell times the model of its train cell; if that model is gone (a fresh checkout
      keeps the rows but not work/), it is trained again first. */

@@ -3,8 +3,9 @@
 # path (dataset builds, train cells in parallel, bench cells one at a time), then collect and
 # report: rows, results.csv, provenance, the table with a row for every width, the plots. Then:
 # a rerun through the generated makefile skips every finished cell, a sweep killed with SIGKILL
-# mid-cell leaves the finished cells' rows whole and resumes, and a corrupted row file is refused
-# by collect with a message naming the file and the line.
+# mid-cell leaves the finished cells' rows whole and resumes, a cell whose work folder another
+# process holds is refused, and a corrupted row file is refused by collect with a message naming
+# the file and the line.
 # usage: test_sweep_smoke.sh SLIMWAVE RESULTS_DIR   (run from the source root)
 set -u
 sw=$1
@@ -82,6 +83,11 @@ check "killed sweep: the killed cell has no rows, or whole ones" '[ ! -e "$R/row
 check "killed sweep: the rerun completes it" 'make -s -f "$R/cells.mk" -j2 all > "$R/log-resumed.txt" 2>&1 && [ -s "$R/rows/$k.csv" ]'
 check "killed sweep: the rerun left the other cells' rows alone" '[ "$(cat $others | md5sum)" = "$before" ]'
 check "killed sweep: collect after the rerun" '"$sw" sweep collect "$exp" "${opts[@]}" > "$R/log-collect2.txt" 2>&1'
+# a cell whose work folder another process holds (a second make, a Slurm job) is refused, not run twice
+c=lv2-clean__fixed-half__s1
+rm -f "$R/rows/$c.csv"
+check "a cell whose folder is locked by another process is refused" '! flock "$R/work/$c/lock" "$sw" sweep cell "$exp" "$c" "${opts[@]}" > "$R/log-locked.txt" 2>&1 && grep -q "held by another slimwave process" "$R/log-locked.txt" && [ ! -e "$R/rows/$c.csv" ]'
+check "the same cell runs once the folder is free" '"$sw" sweep cell "$exp" "$c" "${opts[@]}" > "$R/log-unlocked.txt" 2>&1 && [ -s "$R/rows/$c.csv" ]'
 # a corrupted row file is refused with the file and the line
 victim=$(ls "$R"/rows/*.csv | head -1)
 printf 'garbage,row\n' >> "$victim"
