@@ -25,10 +25,7 @@ typedef struct sw_tjob {
   const float *c0; ptrdiff_t ldc0;             /* init rows (NULL: 0) */
   const float *b;                              /* + b[r] (NULL: none) */
   const float *m, *x;                          /* + m[r] * x[t] (NULL: none) */
-  float *out; ptrdiff_t ldo;                   /* the sum (NULL: not stored) */
-  bool act_on; sw_act act;                     /* ao = act(sum), s += ao */
-  float *ao; ptrdiff_t ldao;
-  float *s; ptrdiff_t lds;
+  float *out; ptrdiff_t ldo;                   /* the sum */
 } sw_tjob;
 
 SW_INL vf ld_v(const float *p, bool masked, vm mk) { return masked ? v_loadm(p, mk) : v_load(p); }
@@ -79,21 +76,10 @@ SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const
       }
     }
   }
-  if (j->out)
 #pragma GCC unroll 8
-    for (int r = 0; r < R; r++)
+  for (int r = 0; r < R; r++)
 #pragma GCC unroll 8
       for (int v = 0; v < V; v++) st_v(j->out + (o + r) * j->ldo + t + v * VL, LAST(v), mk, acc[r][v]);
-  if (j->act_on)
-#pragma GCC unroll 8
-    for (int r = 0; r < R; r++)
-#pragma GCC unroll 8
-      for (int v = 0; v < V; v++) {
-        vf y = v_act(j->act, acc[r][v]);
-        st_v(j->ao + (o + r) * j->ldao + t + v * VL, LAST(v), mk, y);
-        float *s = j->s + (o + r) * j->lds + t + v * VL;
-        st_v(s, LAST(v), mk, v_add(ld_v(s, LAST(v), mk), y));
-      }
 #undef LAST
 }
 
