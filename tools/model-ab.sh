@@ -2,10 +2,12 @@
 # tools/model-ab.sh REV_A [REV_B]: A/B of the whole streaming model between two revisions of core/
 # and backends/ (REV_B default: the working tree), for changes outside one layer kernel (the block
 # loop, history buffers, rechannel and head convs) that tools/kernel-ab.sh cannot see. Each
-# revision becomes a shared library (core + naive + AVX2, + AVX-512 when BACKEND=avx512; the CMake flags plus
-# -falign-loops=64 as in kernel-ab); bench/model_ab/ab.c streams the same input through both,
-# alternating trials in one process. One CSV row per width: TSC ticks per block (min over trials)
-# for A and B, B/A (below 1: B is faster), and the largest output difference between the two.
+# revision becomes a shared library (core + naive + AVX2, + AVX-512 when BACKEND=avx512; the
+# CMake flags plus -falign-loops=64 as in kernel-ab) with bench/model_ab/shim.c compiled against
+# its own headers, so both revisions need the same public calls (sw_model_load, sw_wavenet_*);
+# bench/model_ab/ab.c streams the same input through both, alternating trials in one process.
+# One CSV row per width: TSC ticks per block (min over trials) for A and B, B/A (below 1: B is
+# faster), and the largest output difference between the two (0: bit-identical outputs).
 #   tools/model-ab.sh HEAD
 #   MODEL=../shared/models/na_boss_sd1_nano.nam WIDTHS="full 2,1" BLOCK=16 tools/model-ab.sh HEAD~1 HEAD
 # Env: MODEL (default the A1 standard), WIDTHS (per-array channels, default full), BLOCK (64),
