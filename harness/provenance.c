@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../backends/cpu.h"
+#include "../bench/bench.h"
 #include "../core/atomic_file.h"
 
 static void run_line(const char *cmd, char *buf, int len) {
@@ -48,7 +49,8 @@ void sw_stamp_path(const char *rows_path, char *buf, int len) {
 int sw_stamp_write(const char *rows_path, sw_err *err) {
   char path[4200], commit[128], date[64], text[512];
   sw_stamp_path(rows_path, path, sizeof path);
-  sw_git_commit(commit, sizeof commit);
+  snprintf(commit, sizeof commit, "%s", sw_bench_commit());
+  if (!strcmp(commit, "unknown")) sw_git_commit(commit, sizeof commit);
   utc_now(date, sizeof date);
   int n = snprintf(text, sizeof text, "{\"git_commit\": \"%s\", \"date\": \"%s\"}\n", commit, date);
   return sw_write_file_atomic(path, text, (size_t)n, err);

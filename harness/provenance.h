@@ -11,8 +11,9 @@
    commits than the one collecting them. */
 int sw_provenance_write(const char *path, int argc, char **argv, const char *const *manifests, int n_manifests,
                         const char *const *stamps, int n_stamps, sw_err *err);
-/* The stamp of a cell's rows (rows/CELL.csv -> rows/CELL.stamp.json): the commit and date that
-   produced them, written atomically. */
+/* The stamp of a cell's rows (rows/CELL.csv -> rows/CELL.stamp.json): the commit this program was
+   built from (the code that produced them; the tree's HEAD when unknown) and the date, written
+   atomically. A binary copied aside for a long run keeps its own commit while the tree moves on. */
 void sw_stamp_path(const char *rows_path, char *buf, int len);
 int sw_stamp_write(const char *rows_path, sw_err *err);
 /* "abc1234" (+"-dirty") or "unknown": the source tree's git commit, read at run time. */
