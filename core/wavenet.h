@@ -42,8 +42,8 @@ const sw_backend *sw_wavenet_backend(const sw_wavenet *wn);
 long sw_wavenet_receptive_field(const sw_wavenet *wn);
 
 /* Work counters, updated once per block inside process (not during the prewarm) from the
-   arguments passed to the kernels at the current width, not from the config formula. Monotonic; the caller
-   may zero them. The harness publishes them as PAPI software-defined events. */
+   arguments passed to the kernels at the current width, not from the config formula. Monotonic;
+   the caller may zero them. The harness publishes them as PAPI software-defined events. */
 typedef struct sw_work_counters {
   long long macs, activations, samples, weight_bytes;
 } sw_work_counters;

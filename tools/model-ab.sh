@@ -21,6 +21,9 @@ grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo || { echo "model-ab: t
 for r in "$A" $B; do
   git -C "$root" rev-parse -q --verify "$r^{commit}" > /dev/null || { echo "model-ab: $r: not a revision of $root" >&2; exit 1; }
 done
+for v in "BLOCK=${BLOCK:-64}" "TRIALS=${TRIALS:-200}"; do # checked before the two builds, not after
+  [[ ${v#*=} =~ ^[1-9][0-9]*$ ]] || { echo "model-ab: $v: a positive integer expected" >&2; exit 1; }
+done
 model=${MODEL:-$shared/models/core_wavenet_a1_standard.nam}
 [ -r "$model" ] || { echo "model-ab: $model: cannot read" >&2; exit 1; }
 tmp=$(mktemp -d)

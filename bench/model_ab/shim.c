@@ -22,10 +22,16 @@ void *ab_make(const char *path, const char *backend, const char *widths, int blo
   if (widths && *widths) {
     sw_widths w = sw_net_full_widths(net);
     const char *p = widths;
-    for (int i = 0; i < net->n_arrays && *p; i++) {
+    int i = 0;
+    for (; i < net->n_arrays; i++) { /* one integer per layer array, comma-separated, nothing else */
       char *end;
       w.c[i] = (int)strtol(p, &end, 10);
-      p = *end == ',' ? end + 1 : end;
+      if (end == p || (*end != ',' && *end) || (*end == ',') != (i + 1 < net->n_arrays)) break;
+      p = end + (*end == ',');
+    }
+    if (i < net->n_arrays) {
+      fprintf(stderr, "model-ab: widths %s: expected %d comma-separated channel counts\n", widths, net->n_arrays);
+      return NULL;
     }
     if (sw_wavenet_set_widths(wn, &w, &e)) { fprintf(stderr, "model-ab: widths %s: %s\n", widths, e.msg); return NULL; }
   }
