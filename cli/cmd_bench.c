@@ -26,8 +26,10 @@ static const char *usage =
   "  --input WAV  program material (default: the first DI recording in\n"
   "               $SLIMWAVE_SHARED or ../shared, datasets/di_guitar_nam_wasm; else generated)\n"
   "  --fast-tanh  the rational tanh instead of the exact one\n"
-  "Repeats of all widths and backends are interleaved per block size. rtf uses the median wall time,\n"
-  "rtf_best the fastest repeat, rtf_cpu the median thread CPU time (not lowered by other load).\n"
+  "Repeats of all widths and backends are interleaved per block size, so all of them are open at\n"
+  "once: memory grows with widths x backends (A1 standard at 4096-sample blocks: about 6 MB each).\n"
+  "rtf uses the median wall time, rtf_best the fastest repeat, rtf_cpu the median thread CPU time\n"
+  "(not lowered by other load).\n"
   "The FMA peak (thread CPU time) is measured at the start and after every block size; each row divides\n"
   "by the best seen so far.\n";
 
