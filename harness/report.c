@@ -68,6 +68,12 @@ static void fmt_esr(char *s, size_t n, double v) {
   else snprintf(s, n, "%.4f", v);
 }
 
+/* The slimmable model's ESR over the fixed one's, as a signed percentage. */
+static void fmt_penalty(char *s, size_t n, double slim, double fixed) {
+  if (isnan(slim) || isnan(fixed) || fixed == 0) snprintf(s, n, "n/a");
+  else snprintf(s, n, "%+.0f%%", 100 * (slim / fixed - 1));
+}
+
 /* One table row: label, RTF (best backend), then ESR per tone. */
 static void row(buf *md, buf *tex, const sw_experiment *e, const sw_results *r, const char *label, const sw_exp_model *m,
                 const char *ch) {
@@ -227,12 +233,17 @@ int sw_report_paper_table(const sw_experiment *e, const char *R, const char *pap
       double oh = nb ? sw_results_get(&r, fh->id, tone, b[0].ch, "esr", NULL, -1) : NAN;
       double osf = ns ? sw_results_get(&r, slim->id, tone, closest(w, ns, 100)->ch, "esr", NULL, -1) : NAN;
       double osh = ns ? sw_results_get(&r, slim->id, tone, closest(w, ns, 50)->ch, "esr", NULL, -1) : NAN;
+      /* n/a where a cell has not run yet (a partial full profile) */
+      char v[8][16], pen[4][16];
+      const double vals[8] = {of, pf, oh, ph, osf, psf, osh, psh};
+      for (int k = 0; k < 8; k++) fmt_esr(v[k], sizeof v[k], vals[k]);
+      for (int k = 0; k < 4; k++) fmt_penalty(pen[k], sizeof pen[k], vals[4 + k], vals[k]);
       bp(&md, "\n## Ablation (%s tone): slimmable vs dedicated fixed-width models\n\n"
               "| Configuration | ESR full (ours) | ESR full (paper) | ESR half (ours) | ESR half (paper) |\n|---|---|---|---|---|\n"
-              "| Fixed full-width training | %.4f | %.4f | | |\n| Fixed half-width training | | | %.4f | %.4f |\n"
-              "| Slimmable training | %.4f | %.4f | %.4f | %.4f |\n"
-              "\nSlimmable penalty at full width: ours %+.0f%%, paper %+.0f%%; at half width: ours %+.0f%%, paper %+.0f%%.\n",
-         tone, of, pf, oh, ph, osf, psf, osh, psh, 100 * (osf / of - 1), 100 * (psf / pf - 1), 100 * (osh / oh - 1), 100 * (psh / ph - 1));
+              "| Fixed full-width training | %s | %s | | |\n| Fixed half-width training | | | %s | %s |\n"
+              "| Slimmable training | %s | %s | %s | %s |\n"
+              "\nSlimmable penalty at full width: ours %s, paper %s; at half width: ours %s, paper %s.\n",
+         tone, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], pen[0], pen[1], pen[2], pen[3]);
     }
   }
   snprintf(path, sizeof path, "%s/paper-table.md", R);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The harness end to end on the smoke profile of experiments/paper.json, through the GNU parallel
 # path (dataset builds, train cells in parallel, bench cells one at a time), then collect and
-# report: rows, results.csv, provenance, the table with a row for every width, the plots. Then:
+# report: rows, results.csv, provenance, the table with a row for every width, the plots, a
+# partial table (n/a for cells not run yet). Then:
 # a rerun through the generated makefile skips every finished cell, a sweep killed with SIGKILL
 # mid-cell leaves the finished cells' rows whole and resumes, a cell whose work folder another
 # process holds is refused, and a corrupted row file is refused by collect with a message naming
@@ -56,6 +57,12 @@ for f in pareto_clean rtf_vs_width efficiency_vs_width counters_vs_width trainin
   check "plot $f.png" '[ -s "$R/plots/$f.png" ]'
   check "plot $f.svg" '[ -s "$R/plots/$f.svg" ]'
 done
+# a partial sweep (the full profile between sittings): cells not run yet read n/a, never nan
+P=$R/partial
+mkdir -p "$P"
+grep -v -e ",slimmable," -e ",fixed-full," "$R/results.csv" > "$P/results.csv"
+cp "$R/provenance.json" "$P/"
+check "a partial table says n/a where cells have not run, never nan" '"$sw" report "$exp" --profile smoke --results "$P" --no-plots > "$R/log-partial.txt" 2>&1 && grep -q "Slimmable penalty at full width: ours n/a" "$P/paper-table.md" && ! grep -qw nan "$P/paper-table.md"'
 # resume: the generated makefile finds every cell done
 "$sw" sweep plan "$exp" "${opts[@]}" --make > "$R/cells.mk"
 before=$(cat "$R"/rows/*.csv | md5sum)
