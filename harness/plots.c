@@ -39,6 +39,9 @@ static int gnuplot(const char *script, const char *vars, const char *out_base, s
   return SW_OK;
 }
 
+/* A plot without data (cells not run yet: a partial full profile) is left out, with a note. */
+static void skipped(const char *what, const char *why) { fprintf(stderr, "report: plot %s left out: %s\n", what, why); }
+
 int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir, sw_err *err) {
   char path[4096], data[4200], outdir[4200];
   snprintf(path, sizeof path, "%s/results.csv", R);
@@ -62,17 +65,23 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
     snprintf(name, sizeof name, "pareto_%s.dat", e->datasets[d].tone);
     FILE *f = dat(data, name);
     if (!f) { rc = sw_fail(err, SW_EOUTPUT, "%s/%s: cannot write", data, name); break; }
+    int pts = 0;
     for (int m = 0; m < e->n_models; m++) {
       fprintf(f, "# model %s\n", e->models[m].id);
       for (int i = 0; i < r.n; i++) {
         const sw_rec *x = &r.r[i];
         if (strcmp(x->model, e->models[m].id) || strcmp(x->tone, e->datasets[d].tone) || strcmp(x->metric, "esr")) continue;
         double rtf = sw_results_best_rtf(&r, x->model, x->channels, 64, NULL, 0);
-        if (!isnan(rtf) && !isnan(x->value)) fprintf(f, "%g %g \"%s\"\n", rtf, x->value, x->channels);
+        if (!isnan(rtf) && !isnan(x->value)) pts += fprintf(f, "%g %g \"%s\"\n", rtf, x->value, x->channels) > 0;
       }
       fprintf(f, "\n\n");
     }
     fclose(f);
+    if (!pts) {
+      snprintf(name, sizeof name, "pareto_%s", e->datasets[d].tone);
+      skipped(name, "no model of this tone has both ESR and RTF rows yet");
+      continue;
+    }
     char vars[2048], out[4300], script[4200];
     int k = snprintf(vars, sizeof vars, "datafile='%s/%s'; tone='%s'; titles='", data, name, e->datasets[d].tone);
     for (int m = 0; m < e->n_models; m++) {
@@ -89,6 +98,7 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
   const char *metrics[] = {"rtf", "efficiency"};
   for (int mi = 0; mi < 2 && !rc && slim && nb; mi++) {
     char vars[6000], out[4300], script[4200], names[1024] = "";
+    int pts = 0;
     for (int b = 0; b < nb; b++) {
       char name[128];
       snprintf(name, sizeof name, "%s_%.32s.dat", metrics[mi], backends[b]);
@@ -98,12 +108,13 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
       for (int i = 0; i < r.n; i++) {
         const sw_rec *x = &r.r[i];
         if (!strcmp(x->model, slim->id) && !strcmp(x->metric, metrics[mi]) && !strcmp(x->backend, backends[b]) && x->block == 64)
-          fprintf(f, "%d %ld %g\n", atoi(x->channels), x->macs, x->value);
+          pts += fprintf(f, "%d %ld %g\n", atoi(x->channels), x->macs, x->value) > 0;
       }
       fclose(f);
       strncat(names, backends[b], sizeof names - strlen(names) - 2);
       strcat(names, " ");
     }
+    if (!rc && !pts) { skipped(metrics[mi], "the slimmable model has no rows of it yet"); continue; }
     snprintf(vars, sizeof vars, "datadir='%s'; metric='%s'; backends='%s'", data, metrics[mi], names);
     snprintf(out, sizeof out, "%s/%s_vs_width", outdir, metrics[mi]);
     snprintf(script, sizeof script, "%s/backend_width.gp", plots_dir);
@@ -114,9 +125,11 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
     FILE *f = dat(data, "counters.dat");
     if (f) {
       fprintf(f, "# channels macs_formula sde_macs sde_activations sde_weight_bytes\n");
+      int pts = 0;
       for (int i = 0; i < r.n; i++) {
         const sw_rec *x = &r.r[i];
         if (strcmp(x->model, slim->id) || strcmp(x->tone, e->datasets[0].tone) || strcmp(x->metric, "esr")) continue;
+        pts++;
         fprintf(f, "%d %ld %g %g %g\n", atoi(x->channels), x->macs,
                 sw_results_get(&r, slim->id, x->tone, x->channels, "sde:::slimwave::MACS", NULL, -1),
                 sw_results_get(&r, slim->id, x->tone, x->channels, "sde:::slimwave::ACTIVATIONS", NULL, -1),
@@ -127,7 +140,8 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
       snprintf(vars, sizeof vars, "datafile='%s/counters.dat'", data);
       snprintf(out, sizeof out, "%s/counters_vs_width", outdir);
       snprintf(script, sizeof script, "%s/counters.gp", plots_dir);
-      rc = gnuplot(script, vars, out, err);
+      if (pts) rc = gnuplot(script, vars, out, err);
+      else skipped("counters", "the slimmable model has no rows yet");
     }
   }
   /* Training curves: validation ESR per epoch for each width (slimmable model, first tone). */
@@ -156,6 +170,8 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
         snprintf(out, sizeof out, "%s/training_curves", outdir);
         snprintf(script, sizeof script, "%s/training_curves.gp", plots_dir);
         rc = gnuplot(script, vars, out, err);
+      } else {
+        skipped("training curves", "the slimmable model has no rows yet");
       }
     }
   }
