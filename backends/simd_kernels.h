@@ -299,16 +299,20 @@ static void layer_backward(const sw_layer_grad_args *a) {
   const int C = a->C, T = a->T, cm = a->gated ? 2 * C : C;
   float *ga = a->scratch;                  /* dL/da, C x T */
   float *gz = a->scratch + (size_t)C * T;  /* dL/dz, cm x T */
-  for (int o = 0; o < C; o++) memcpy(ga + (size_t)o * T, a->g_s + o * a->ldgs, sizeof(float) * (size_t)T);
+  /* dL/da = dL/ds (+ the 1x1's transposed job on top of it, written to ga: no copy pass) */
+  const float *gsrc = a->g_s;
+  ptrdiff_t ldg = a->ldgs;
   if (a->v) {
     for (int o = 0; o < C; o++) a->g_vb[o] += vsum(a->g_out + o * a->ldgo, T);
     dots(a->g_out, a->ldgo, C, a->a, a->lda, C, 1, 0, a->g_v, a->ldv, T);
     sw_tjob j = {.in = a->g_out, .ldi = a->ldgo, .n = C, .K = 1, .d = 0, .w = a->v, .wr = 1, .wi = a->ldv,
-                 .wk = 0, .c0 = ga, .ldc0 = T, .out = ga, .ldo = T};
+                 .wk = 0, .c0 = a->g_s, .ldc0 = a->ldgs, .out = ga, .ldo = T};
     job_run(&j, C, T);
+    gsrc = ga;
+    ldg = T;
   }
   for (int o = 0; o < C; o++) {
-    const float *z1 = a->z + o * a->ldz, *g = ga + (size_t)o * T;
+    const float *z1 = a->z + o * a->ldz, *g = gsrc + o * ldg;
     float *g1 = gz + (size_t)o * T;
     SW_FOR_VEC(T, t, masked, mk) {
       vf zv = ld_v(z1 + t, masked, mk), gv = ld_v(g + t, masked, mk);
