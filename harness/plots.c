@@ -40,7 +40,9 @@ static int gnuplot(const char *script, const char *vars, const char *out_base, s
 }
 
 /* A plot without data (cells not run yet: a partial full profile) is left out, with a note. */
-static void skipped(const char *what, const char *why) { fprintf(stderr, "report: plot %s left out: %s\n", what, why); }
+static void skipped(const char *what, const char *why) {
+  fprintf(stderr, "report: plot %s left out: %s\n", what, why);
+}
 
 int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir, sw_err *err) {
   char path[4096], data[4200], outdir[4200];
@@ -72,7 +74,9 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
         const sw_rec *x = &r.r[i];
         if (strcmp(x->model, e->models[m].id) || strcmp(x->tone, e->datasets[d].tone) || strcmp(x->metric, "esr")) continue;
         double rtf = sw_results_best_rtf(&r, x->model, x->channels, 64, NULL, 0);
-        if (!isnan(rtf) && !isnan(x->value)) pts += fprintf(f, "%g %g \"%s\"\n", rtf, x->value, x->channels) > 0;
+        if (isnan(rtf) || isnan(x->value)) continue;
+        fprintf(f, "%g %g \"%s\"\n", rtf, x->value, x->channels);
+        pts++;
       }
       fprintf(f, "\n\n");
     }
@@ -107,8 +111,10 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
       fprintf(f, "# channels macs_per_sample %s\n", metrics[mi]);
       for (int i = 0; i < r.n; i++) {
         const sw_rec *x = &r.r[i];
-        if (!strcmp(x->model, slim->id) && !strcmp(x->metric, metrics[mi]) && !strcmp(x->backend, backends[b]) && x->block == 64)
-          pts += fprintf(f, "%d %ld %g\n", atoi(x->channels), x->macs, x->value) > 0;
+        if (strcmp(x->model, slim->id) || strcmp(x->metric, metrics[mi]) || strcmp(x->backend, backends[b]) || x->block != 64)
+          continue;
+        fprintf(f, "%d %ld %g\n", atoi(x->channels), x->macs, x->value);
+        pts++;
       }
       fclose(f);
       strncat(names, backends[b], sizeof names - strlen(names) - 2);

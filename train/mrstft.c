@@ -7,7 +7,7 @@
    threads by windows and the per-window sums are reduced in window order: the result is the
    same bit for bit for any thread count.
    Two precisions from one body (mrstft_impl.h): double for the gradient checks and the
-   reference, float (the trainer's) with the sums still in double. */
+   reference, float (the trainer's) with per-frame partial sums in float and the totals in double. */
 #include <fftw3.h>
 #include <math.h>
 #include <pthread.h>
