@@ -38,10 +38,11 @@ static int plot(const char *script, const char *csv, double teacher_rtf, const c
   return SW_OK;
 }
 
-/* Names for gnuplot's single-quoted strings: no quotes or backslashes. */
+/* Names for gnuplot's single-quoted strings: no quotes or backslashes (underscores stay: the
+   script sets the title noenhanced). */
 static void plain(const char *s, char *out, size_t len) {
   size_t k = 0;
-  for (; *s && k + 1 < len; s++) out[k++] = (*s == '\'' || *s == '\\' || *s == '_') ? ' ' : *s;
+  for (; *s && k + 1 < len; s++) out[k++] = (*s == '\'' || *s == '\\') ? ' ' : *s;
   out[k] = 0;
 }
 

@@ -165,19 +165,23 @@ int main(void) {
 
   /* capture: the test plugin (gain and a 3-sample delay) from scratch on fluidsynth guitar, one
      epoch: the run completes, evaluates on the synthesized held-out input, a row per width */
-  snprintf(cmd, sizeof cmd, "%s capture --lv2 urn:slimwave:test-gain-delay --set gain=0.5 --set delay=3 --out %s/cap.nam "
+  snprintf(cmd, sizeof cmd, "%s capture --lv2 urn:slimwave:test-gain-delay --set gain=0.5 --set delay=3 --out %s/cap_gd.nam "
            "--arch %s --epochs 1 --seconds 30 --threads 2", SW_SLIMWAVE_BIN, dir, teacher);
   rc = run(cmd, errf);
   CHECK(rc == 0, "capture exited %d", rc);
-  snprintf(cmd, sizeof cmd, "%s/cap.work/widths.csv", dir);
+  snprintf(cmd, sizeof cmd, "%s/cap_gd.work/widths.csv", dir);
   CHECK(lines_of(cmd) == nsteps + 1, "capture: %ld CSV lines for %d widths", lines_of(cmd), nsteps);
-  snprintf(cmd, sizeof cmd, "%s/cap.work/holdout.wav", dir);
+  snprintf(cmd, sizeof cmd, "%s/cap_gd.work/holdout.wav", dir);
   CHECK(exists(cmd), "capture without DI: no synthesized held-out input");
-  snprintf(cmd, sizeof cmd, "grep -q 'LV2 plugin urn:slimwave:test-gain-delay gain=0.5 delay=3' %s/cap.md", dir);
+  snprintf(cmd, sizeof cmd, "grep -q 'LV2 plugin urn:slimwave:test-gain-delay gain=0.5 delay=3' %s/cap_gd.md", dir);
   CHECK(system(cmd) == 0, "capture report does not name the plugin and its settings");
-  snprintf(cmd, sizeof cmd, "%s/cap.nam", dir);
+  snprintf(cmd, sizeof cmd, "%s/cap_gd.nam", dir);
   CHECK(sw_model_load(cmd, &m, &err) == 0, "captured model does not load: %s", err.msg);
   if (exists(cmd)) sw_model_free(&m);
+  if (system("command -v gnuplot >/dev/null 2>&1") == 0) { /* the plot's title is the file's name as given */
+    snprintf(cmd, sizeof cmd, "grep -q 'cap_gd.nam: fidelity' %s/cap_gd-pareto.svg", dir);
+    CHECK(system(cmd) == 0, "capture Pareto SVG: the title does not name cap_gd.nam");
+  }
 
   /* bad inputs: one line naming the problem, a usage/input exit code, nothing written */
   snprintf(cmd, sizeof cmd, "%s distill %s/missing.nam --out %s/bad.nam --epochs 1 --seconds 30", SW_SLIMWAVE_BIN, dir, dir);
