@@ -26,12 +26,12 @@ static const char *usage =
   "  --input WAV  program material (default: the first DI recording in\n"
   "               $SLIMWAVE_SHARED or ../shared, datasets/di_guitar_nam_wasm; else generated)\n"
   "  --fast-tanh  the rational tanh instead of the exact one\n"
-  "Repeats of all widths and backends are interleaved per block size, so all of them are open\n"
-  "at once: memory grows with widths x backends (A1 standard, 4096-sample blocks: ~6 MB each).\n"
+  "Repeats of all block sizes, widths and backends are interleaved, so all of them are open at\n"
+  "once: memory grows with their product (A1 standard, 4096-sample blocks: ~6 MB each).\n"
   "rtf uses the median wall time, rtf_best the fastest repeat, rtf_cpu the median thread CPU time\n"
   "(not lowered by other load).\n"
-  "The FMA peak (thread CPU time) is measured at the start and after every block size; each row divides\n"
-  "by the best seen so far.\n";
+  "The FMA peak (thread CPU time) is measured at the start and after every round of repeats; each\n"
+  "row divides by the best seen.\n";
 
 #define MAX_ITEMS 64
 
@@ -194,32 +194,35 @@ int cmd_bench(int argc, char **argv) {
        "wall_s_min,cpu_s_median,rtf,rtf_best,rtf_cpu,gflops,efficiency,efficiency_cpu,peak_gflops,peak_isa,"
        "fma_avx2_gflops,fma_avx512_gflops,cpu,cpu_features,isa,compiler,flags,threads,commit");
   fflush(stdout);
-  /* Per block size, the cells of every width and backend are open together and their repeats
+  /* The cells of every block size, width and backend are open together and their repeats
      interleaved round-robin, so a slow phase of the machine (on a shared host they last seconds
-     to minutes) hits every width and backend alike and the RTF-vs-width curve of one run stays
-     comparable. Rows come out once all repeats of a block size are done. */
-  int ncell = nw * nbe;
+     to minutes) hits every cell alike and the curves of one run (RTF against width, against
+     block size, per backend) stay comparable. Rows come out, block size by block size, once all
+     repeats are done; the FMA peak is measured again after every round and each row divides by
+     the best seen. */
+  const int per_block = nw * nbe, ncell = per_block * nbl;
   sw_bench **cells = calloc((size_t)ncell, sizeof *cells);
   if (!cells) { rc = sw_fail(&err, SW_ENOMEM, "out of memory"); goto done; }
-  for (int k = 0; k < nbl && !rc; k++) {
-    for (int c = 0; c < ncell && !rc; c++)
-      rc = sw_bench_open(net, bes[c % nbe], &widths[c / nbe], x, n, blocks[k], seconds, fast, (int)repeats, &cells[c],
-                         &err);
-    for (int j = 0; j < repeats && !rc; j++)
-      for (int c = 0; c < ncell; c++) sw_bench_repeat(cells[c]);
-    /* re-measured per block size; each row divides by the best peak seen so far */
-    sw_fma_peak p2;
-    if (!rc) sw_fma_peak_measure(0.1, &p2);
-    if (!rc && p2.avx2_gflops > pk.avx2_gflops) pk.avx2_gflops = p2.avx2_gflops;
-    if (!rc && p2.avx512_gflops > pk.avx512_gflops) pk.avx512_gflops = p2.avx512_gflops;
-    if (!rc && p2.best_gflops > pk.best_gflops) { pk.best_gflops = p2.best_gflops; pk.best_isa = p2.best_isa; }
-    for (int c = 0; c < ncell && !rc; c++) {
-      sw_bench_result r;
-      sw_bench_result_get(cells[c], &r);
-      row(bes[c % nbe], &r, fast, model, &widths[c / nbe], blocks[k], material, net->sample_rate, &pk, feats);
-    }
-    for (int c = 0; c < ncell; c++) { sw_bench_close(cells[c]); cells[c] = NULL; }
+  for (int c = 0; c < ncell && !rc; c++) {
+    int k = c / per_block, i = c % per_block;
+    rc = sw_bench_open(net, bes[i % nbe], &widths[i / nbe], x, n, blocks[k], seconds, fast, (int)repeats, &cells[c],
+                       &err);
   }
+  for (int j = 0; j < repeats && !rc; j++) {
+    for (int c = 0; c < ncell; c++) sw_bench_repeat(cells[c]);
+    sw_fma_peak p2;
+    sw_fma_peak_measure(0.1, &p2);
+    if (p2.avx2_gflops > pk.avx2_gflops) pk.avx2_gflops = p2.avx2_gflops;
+    if (p2.avx512_gflops > pk.avx512_gflops) pk.avx512_gflops = p2.avx512_gflops;
+    if (p2.best_gflops > pk.best_gflops) { pk.best_gflops = p2.best_gflops; pk.best_isa = p2.best_isa; }
+  }
+  for (int c = 0; c < ncell && !rc; c++) {
+    int k = c / per_block, i = c % per_block;
+    sw_bench_result r;
+    sw_bench_result_get(cells[c], &r);
+    row(bes[i % nbe], &r, fast, model, &widths[i / nbe], blocks[k], material, net->sample_rate, &pk, feats);
+  }
+  for (int c = 0; c < ncell; c++) sw_bench_close(cells[c]);
   free(cells);
 done:
   if (rc) fprintf(stderr, "slimwave bench: %s\n", err.msg);
