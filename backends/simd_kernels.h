@@ -280,19 +280,43 @@ static void dots(const float *g, ptrdiff_t ldg, int rows, const float *in, ptrdi
   }
 }
 
+/* g_in[i][t] += sum_o sum_k w[o][i][k] g[o][t + (K-1-k)d] for t in [-(K-1)d, T), g read on [0, T)
+   only. Where every tap is in range, t in [0, T - (K-1)d), that is one K-tap job over g shifted
+   left by (K-1)d with the taps reversed (wk = -1), so each tile sums n*K products in registers
+   (it was one 1x1 job per tap over all of T: the paper arch's training step 9% slower). The
+   edges, where some taps fall outside g, take one 1x1 job per tap over just their columns. */
+static void tconv(const sw_conv_grad_args *a) {
+  const int K = a->K, T = a->T;
+  const ptrdiff_t span = (ptrdiff_t)(K - 1) * a->d;
+  const bool mid = K > 1 && T > span;
+  if (mid) {
+    sw_tjob j = {.in = a->g_out + span, .ldi = a->ldgo, .n = a->cout, .K = K, .d = a->d,
+                 .w = a->w + K - 1, .wr = K, .wi = a->ldw, .wk = -1,
+                 .c0 = a->g_in, .ldc0 = a->ldgi, .out = a->g_in, .ldo = a->ldgi};
+    job_run(&j, a->cin, T - (int)span);
+  }
+  for (int k = 0; k < K; k++) {
+    /* tap k alone: gi[t'] += sum_o w[o][i][k] g[o][t'] for t' in [0, T) (no mid part), else
+       only t' in [0, (K-1-k)d) and [T - kd, T) */
+    const ptrdiff_t sh = (ptrdiff_t)(K - 1 - k) * a->d;
+    float *gi = a->g_in - sh;
+    const ptrdiff_t parts[2][2] = {{0, mid ? sh : T}, {mid ? T - (ptrdiff_t)k * a->d : T, T}};
+    for (int p = 0; p < 2; p++) {
+      const ptrdiff_t t0 = parts[p][0], n = parts[p][1] - t0;
+      if (n <= 0) continue;
+      sw_tjob j = {.in = a->g_out + t0, .ldi = a->ldgo, .n = a->cout, .K = 1, .d = 0,
+                   .w = a->w + k, .wr = K, .wi = a->ldw, .wk = 0,
+                   .c0 = gi + t0, .ldc0 = a->ldgi, .out = gi + t0, .ldo = a->ldgi};
+      job_run(&j, a->cin, (int)n);
+    }
+  }
+}
+
 static void conv_backward(const sw_conv_grad_args *a) {
   if (a->g_b)
     for (int o = 0; o < a->cout; o++) a->g_b[o] += vsum(a->g_out + o * a->ldgo, a->T);
   dots(a->g_out, a->ldgo, a->cout, a->in, a->ldi, a->cin, a->K, a->d, a->g_w, a->ldw, a->T);
-  if (a->g_in)
-    /* g_in[i][t - (K-1-k)d] += sum_o w[o][i][k] g[o][t]: one transposed 1x1 job per tap. */
-    for (int k = 0; k < a->K; k++) {
-      float *gi = a->g_in - (ptrdiff_t)(a->K - 1 - k) * a->d;
-      sw_tjob j = {.in = a->g_out, .ldi = a->ldgo, .n = a->cout, .K = 1, .d = 0,
-                   .w = a->w + k, .wr = a->K, .wi = a->ldw, .wk = 0,
-                   .c0 = gi, .ldc0 = a->ldgi, .out = gi, .ldo = a->ldgi};
-      job_run(&j, a->cin, a->T);
-    }
+  if (a->g_in) tconv(a);
 }
 
 static void layer_backward(const sw_layer_grad_args *a) {
