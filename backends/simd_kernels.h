@@ -16,6 +16,14 @@
 #include "../core/backend.h"
 #include "simd_act.h"
 
+/* Keeps a vector in a register: GCC otherwise may fold its load into every FMA that uses it (x86
+   memory operands), so a value used by several FMAs is read from memory by each. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define SW_PIN(v) __asm__("" : "+v"(v))
+#else
+#define SW_PIN(v) ((void)0)
+#endif
+
 #define SW_TT 192 /* time chunk: a multiple of SW_VMAX * VL for every ISA here */
 
 /* One job: rows of acc = init + weighted sum of shifted input rows; pointers at column 0. */
@@ -67,7 +75,12 @@ SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const
       const float *p = row + k * d, *wp = wrow + k * wk;
       vf xv[SW_VMAX];
 #pragma GCC unroll 8
-      for (int v = 0; v < V; v++) xv[v] = ld_v(p + v * VL, LAST(v), mk);
+      for (int v = 0; v < V; v++) {
+        xv[v] = ld_v(p + v * VL, LAST(v), mk);
+        /* tails (fewer vectors, registers to spare): one load for the R rows' FMAs, not R; at
+           SW_VMAX vectors the 16 AVX2 registers are full and pinning spills (16 ch 1.21x slower) */
+        if (V < SW_VMAX) SW_PIN(xv[v]);
+      }
 #pragma GCC unroll 8
       for (int r = 0; r < R; r++) {
         vf wb = v_set1(wp[r * wr]);
