@@ -51,6 +51,13 @@ static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
 #undef WORKER
 #undef JOB
 
+/* The float path's per-bin log loop calls glibc's vector logf (libmvec, which libm.so pulls in on
+   x86-64; at most 4 ulp): declared here with the simd attribute that glibc's own header only
+   attaches under -ffast-math, so `omp simd` turns that loop into calls of 4 logs at a time. */
+#if defined(__x86_64__) && defined(__GLIBC__)
+__attribute__((simd("notinbranch"))) float logf(float);
+#endif
+
 #define R float
 #define F(x) fftwf_##x
 #define SQRT sqrtf
