@@ -54,7 +54,7 @@ static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The float path's per-bin log loop calls glibc's vector logf (libmvec, which libm.so pulls in on
    x86-64; at most 4 ulp): declared here with the simd attribute that glibc's own header only
    attaches under -ffast-math, so `omp simd` turns that loop into calls of 4 logs at a time. */
-#if defined(__x86_64__) && defined(__GLIBC__)
+#if defined(__x86_64__) && defined(__GLIBC__) && !defined(__clang__) /* clang has no simd attribute */
 __attribute__((simd("notinbranch"))) float logf(float);
 #endif
 
