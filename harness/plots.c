@@ -67,18 +67,28 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
     snprintf(name, sizeof name, "pareto_%s.dat", e->datasets[d].tone);
     FILE *f = dat(data, name);
     if (!f) { rc = sw_fail(err, SW_EOUTPUT, "%s/%s: cannot write", data, name); break; }
-    int pts = 0;
+    /* a block only for a model with points: gnuplot's `index` skips empty blocks, so an empty one
+       would shift the later models' titles onto the wrong curves */
+    int pts = 0, shown = 0;
+    char titles[1024] = "", ptypes[256] = "";
     for (int m = 0; m < e->n_models; m++) {
-      fprintf(f, "# model %s\n", e->models[m].id);
-      for (int i = 0; i < r.n; i++) {
-        const sw_rec *x = &r.r[i];
-        if (strcmp(x->model, e->models[m].id) || strcmp(x->tone, e->datasets[d].tone) || strcmp(x->metric, "esr")) continue;
-        double rtf = sw_results_best_rtf(&r, x->model, x->channels, 64, NULL, 0);
-        if (isnan(rtf) || isnan(x->value)) continue;
-        fprintf(f, "%g %g \"%s\"\n", rtf, x->value, x->channels);
-        pts++;
-      }
+      int mp = 0;
+      for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < r.n; i++) {
+          const sw_rec *x = &r.r[i];
+          if (strcmp(x->model, e->models[m].id) || strcmp(x->tone, e->datasets[d].tone) || strcmp(x->metric, "esr")) continue;
+          double rtf = sw_results_best_rtf(&r, x->model, x->channels, 64, NULL, 0);
+          if (isnan(rtf) || isnan(x->value)) continue;
+          if (pass) fprintf(f, "%g %g \"%s\"\n", rtf, x->value, x->channels);
+          else if (!mp++) fprintf(f, "# model %s\n", e->models[m].id);
+        }
+      if (!mp) continue;
       fprintf(f, "\n\n");
+      pts += mp;
+      size_t tl = strlen(titles), pl = strlen(ptypes);
+      snprintf(titles + tl, sizeof titles - tl, "%s%s", shown ? " " : "", e->models[m].id);
+      snprintf(ptypes + pl, sizeof ptypes - pl, "%s%d", shown ? " " : "", m + 5); /* a model keeps its marker */
+      shown++;
     }
     fclose(f);
     if (!pts) {
@@ -86,14 +96,9 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
       skipped(name, "no model of this tone has both ESR and RTF rows yet");
       continue;
     }
-    char vars[2048], out[4300], script[4200];
-    int k = snprintf(vars, sizeof vars, "datafile='%s/%s'; tone='%s'; titles='", data, name, e->datasets[d].tone);
-    for (int m = 0; m < e->n_models; m++) {
-      char t[64];
-      snprintf(t, sizeof t, "%s", e->models[m].id);
-      k += snprintf(vars + k, sizeof vars - (size_t)k, "%s%s", m ? " " : "", t);
-    }
-    snprintf(vars + k, sizeof vars - (size_t)k, "'; nmodels=%d", e->n_models);
+    char vars[6000], out[4300], script[4200];
+    snprintf(vars, sizeof vars, "datafile='%s/%s'; tone='%s'; titles='%s'; ptypes='%s'; nmodels=%d", data, name,
+             e->datasets[d].tone, titles, ptypes, shown);
     snprintf(out, sizeof out, "%s/pareto_%s", outdir, e->datasets[d].tone);
     snprintf(script, sizeof script, "%s/pareto.gp", plots_dir);
     rc = gnuplot(script, vars, out, err);

@@ -63,6 +63,7 @@ mkdir -p "$P"
 grep -v -e ",slimmable," -e ",fixed-full," "$R/results.csv" > "$P/results.csv"
 cp "$R/provenance.json" "$P/"
 check "a partial report succeeds, leaving out the plots without data" '"$sw" report "$exp" --profile smoke --results "$P" > "$R/log-partial.txt" 2>&1 && [ -s "$P/plots/pareto_clean.png" ] && grep -q "plot counters left out" "$R/log-partial.txt"'
+check "a partial Pareto plot titles only the models it shows (empty data blocks shifted the titles)" '! grep -q slimmable "$P/plots/pareto_clean.svg" && grep -q fixed-half "$P/plots/pareto_clean.svg"'
 check "a partial table says n/a where cells have not run, never nan" 'grep -q "Slimmable penalty at full width: ours n/a" "$P/paper-table.md" && ! grep -qw nan "$P/paper-table.md"'
 # resume: the generated makefile finds every cell done
 "$sw" sweep plan "$exp" "${opts[@]}" --make > "$R/cells.mk"
