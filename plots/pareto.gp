@@ -1,8 +1,7 @@
 # Pareto curve for one tone: validation ESR against real-time factor, log axes.
-# Variables: datafile, tone, titles (model ids, space-separated), ptypes (a point type per model, its
-# colour the line type of that number - 4),
-# nmodels (the data blocks: only models with points). Terminal and output
-# are set by the caller (slimwave report).
+# Variables: datafile, tone, nmodels (data blocks, one per model with points), titles (their model
+# ids, space-separated), ptypes (their point types; colour: line type ptype - 4, so a model keeps
+# marker and colour when others have no points yet). Terminal and output are set by slimwave report.
 set title sprintf("Fidelity vs speed, %s tone (lower right is better)", tone)
 set xlabel "real-time factor (audio s / wall s, best backend, 64-sample blocks, 1 thread)"
 set ylabel "validation ESR"
