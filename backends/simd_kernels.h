@@ -332,7 +332,7 @@ static void conv_backward(const sw_conv_grad_args *a) {
   if (a->g_in) tconv(a);
 }
 
-/* dL/dz from dL/da (g, row stride ldg) into gz (row stride T): one vector of one row. */
+/* dL/dz of row o (and o + C when gated) at column t from that row's dL/da (g) into gz (row stride T). */
 SW_INL void act_grad_one(const sw_act act, const bool gated, const sw_layer_grad_args *a, int o, int t,
                          const float *g, float *gz, bool masked, vm mk) {
   const int C = a->C, T = a->T;
