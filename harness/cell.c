@@ -46,24 +46,26 @@ void sw_cell_rows_path(const char *results_dir, const sw_cell *c, char *buf, int
 }
 
 void sw_cell_dataset_opts(const sw_experiment *e, char *buf, int len) {
-  /* a shortened signal gets its own cache, so profiles never rebuild each other's data */
+  /* The data lives with the sweep (datasets/cache under the working directory, beside results/),
+     not in the source tree of whichever build the binary came from; a shortened signal gets its own
+     cache, so profiles never rebuild each other's data. */
   if (e->profile.data_seconds > 0)
     snprintf(buf, (size_t)len, "--seconds %g --cache datasets/cache/s%g", e->profile.data_seconds, e->profile.data_seconds);
   else
-    buf[0] = 0;
+    snprintf(buf, (size_t)len, "--cache datasets/cache");
 }
 
 int sw_cell_dataset(const sw_experiment *e, const char *recipe, char *manifest, int len, sw_err *err) {
-  char opts[256], secs[32], cache[64], out[4096];
+  char opts[256], out[4096];
   sw_cell_dataset_opts(e, opts, sizeof opts);
-  snprintf(out, sizeof out, "datasets/cache/.%s-%s.log", recipe, opts[0] ? opts + 10 : "full");
+  if (e->profile.data_seconds > 0) snprintf(out, sizeof out, "datasets/cache/.%s-%gs.log", recipe, e->profile.data_seconds);
+  else snprintf(out, sizeof out, "datasets/cache/.%s-full.log", recipe);
   for (char *p = out + 15; *p; p++) if (*p == ' ' || *p == '/') *p = '_';
-  char *argv[10] = {(char *)sw_self_exe(), "dataset", "build", (char *)recipe, NULL};
-  if (e->profile.data_seconds > 0) {
-    snprintf(secs, sizeof secs, "%g", e->profile.data_seconds);
-    snprintf(cache, sizeof cache, "datasets/cache/s%g", e->profile.data_seconds);
-    argv[4] = "--seconds"; argv[5] = secs; argv[6] = "--cache"; argv[7] = cache; argv[8] = NULL;
-  }
+  char *argv[12] = {(char *)sw_self_exe(), "dataset", "build", (char *)recipe, NULL};
+  int na = 4;
+  char *sv = NULL;
+  for (char *w = strtok_r(opts, " ", &sv); w && na < 11; w = strtok_r(NULL, " ", &sv)) argv[na++] = w;
+  argv[na] = NULL;
   if (mkdirs("datasets/cache", err)) return SW_EOUTPUT;
   if (sw_child_run(argv, out, err)) return SW_EFAIL;
   /* the build names the manifest it wrote or reused: the last word ending in manifest.json */

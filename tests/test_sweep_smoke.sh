@@ -25,6 +25,10 @@ mkdir -p "$R"
 "$sw" sweep plan "$exp" "${opts[@]}" --phase bench > "$R/plan-bench.txt"
 check "plan lists 4 train cells" '[ "$(wc -l < "$R/plan-train.txt")" -eq 4 ]'
 check "plan lists 4 bench cells" '[ "$(wc -l < "$R/plan-bench.txt")" -eq 4 ]'
+# every profile's data goes to the cache under the working directory, not the build's source tree
+"$sw" sweep plan "$exp" --profile full --results "$R/full" --phase datasets > "$R/plan-datasets-full.txt"
+check "full-profile dataset builds name the working directory's cache" \
+  '[ -s "$R/plan-datasets-full.txt" ] && ! grep -v -- "--cache datasets/cache >" "$R/plan-datasets-full.txt"'
 if command -v parallel > /dev/null; then
   run() { parallel --will-cite --halt now,fail=1 -j "$1" < "$2"; }
 else
