@@ -1,14 +1,19 @@
 /* The fused narrow layer of the SIMD backends (included by simd_kernels.h, which provides ld_v,
    st_v and the v_* primitives). For inference (the forward pass keeps neither z nor a) of a layer
-   that is not gated, has a tanh and C <= SW_RMAX channels, each time tile of V vectors goes
+   that is not gated, has a tanh and C <= SW_FUSE_RMAX channels, each time tile of V vectors goes
      conv + bias + mixin -> tanh -> s += a -> 1x1 + bias + residual -> h_out
    in registers, in one call. The unfused path makes one pass over the block per stage; at narrow
    slim widths those passes (z and a stored and reloaded, a call per row group and stage) cost more
    than the multiply-adds (A1 standard at 4,2 channels: 188 -> 317x real time, nano 150 -> 356x;
-   at 8 and 16 channels a fused tile measured no faster, so wider layers stay unfused).
+   on AVX2 a fused tile at 8 and 16 channels measured no faster, so wider layers stay unfused there;
+   AVX-512's 32 registers take 8 channels x 2 vectors, see avx512.c).
    SW_FUSE_ACC (per ISA) bounds the live accumulators, leaving registers for inputs and tanh. */
 #ifndef SW_SIMD_FUSED_H
 #define SW_SIMD_FUSED_H
+
+#ifndef SW_FUSE_RMAX /* widest layer the fused tile takes (channels) */
+#define SW_FUSE_RMAX SW_RMAX
+#endif
 
 typedef struct fl_ctx {
   const float *w, *b, *m, *v, *vb, *h, *x;
@@ -23,7 +28,7 @@ typedef struct fl_ctx {
 SW_INL void fl_tile(const fl_ctx *c, const bool fast, int t, const int C, const int V, const bool masked, int nl,
                     const int KC) {
   vm mk = v_mask(masked ? nl : VL);
-  vf y[SW_RMAX][SW_VMAX];
+  vf y[SW_FUSE_RMAX][SW_VMAX];
   /* z = b + m x + conv */
 #pragma GCC unroll 8
   for (int r = 0; r < C; r++) {
@@ -118,6 +123,22 @@ static inline int fl_vectors(int C) {
 #define FL_C2(V, M) fl_tile(c, fast, t, 2, V, M, nl, kc)
 #define FL_C3(V, M) fl_tile(c, fast, t, 3, V, M, nl, kc)
 #define FL_C4(V, M) fl_tile(c, fast, t, 4, V, M, nl, kc)
+#if SW_FUSE_RMAX == 8
+#define FL_C5(V, M) fl_tile(c, fast, t, 5, V, M, nl, kc)
+#define FL_C6(V, M) fl_tile(c, fast, t, 6, V, M, nl, kc)
+#define FL_C7(V, M) fl_tile(c, fast, t, 7, V, M, nl, kc)
+#define FL_C8(V, M) fl_tile(c, fast, t, 8, V, M, nl, kc)
+#define FL_WIDE_CASES                       \
+  case 4: FL_V_SWITCH(V, mkd, FL_C4) break; \
+  case 5: FL_V_SWITCH(V, mkd, FL_C5) break; \
+  case 6: FL_V_SWITCH(V, mkd, FL_C6) break; \
+  case 7: FL_V_SWITCH(V, mkd, FL_C7) break; \
+  default: FL_V_SWITCH(V, mkd, FL_C8) break;
+#elif SW_FUSE_RMAX == 4
+#define FL_WIDE_CASES default: FL_V_SWITCH(V, mkd, FL_C4) break;
+#else
+#error "SW_FUSE_RMAX must be 4 or 8"
+#endif
 #define FL_LAYER(NAME, FAST, KC)                                                                    \
   static void NAME(const fl_ctx *c, int C, int T) {                                                 \
     const bool fast = FAST;                                                                         \
@@ -129,7 +150,7 @@ static inline int fl_vectors(int C) {
       case 1: FL_V_SWITCH(V, mkd, FL_C1) break;                                                     \
       case 2: FL_V_SWITCH(V, mkd, FL_C2) break;                                                     \
       case 3: FL_V_SWITCH(V, mkd, FL_C3) break;                                                     \
-      default: FL_V_SWITCH(V, mkd, FL_C4) break;                                                    \
+      FL_WIDE_CASES                                                                                 \
       }                                                                                             \
     }                                                                                               \
   }
@@ -141,7 +162,7 @@ FL_LAYER(fl_ftanh_kn, true, 0)
 /* Runs the fused path if it applies to this call; false: the caller runs the unfused one. */
 static bool layer_forward_fused(const sw_layer_args *a) {
   bool fast = a->act.kind == SW_ACT_FAST_TANH;
-  if (a->gated || a->z || a->a || a->C > SW_RMAX || !(fast || a->act.kind == SW_ACT_TANH)) return false;
+  if (a->gated || a->z || a->a || a->C > SW_FUSE_RMAX || !(fast || a->act.kind == SW_ACT_TANH)) return false;
   fl_ctx c = {.w = a->w, .b = a->b, .m = a->m, .v = a->v, .vb = a->vb, .h = a->h, .x = a->x,
               .ho = a->h_out, .s = a->s, .ldw = a->ldw, .ldv = a->ldv, .ldh = a->ldh, .ldo = a->ldo,
               .lds = a->lds, .d = a->d, .K = a->K};

@@ -50,8 +50,9 @@ SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const
   for (int r = 0; r < R; r++)
 #pragma GCC unroll 8
     for (int v = 0; v < V; v++)
-      acc[r][v] = j->c0 ? ld_v(j->c0 + (o + r) * j->ldc0 + t + v * VL, LAST(v), mk) : v_zero();
-  if (j->b)
+      acc[r][v] = j->c0 ? ld_v(j->c0 + (o + r) * j->ldc0 + t + v * VL, LAST(v), mk)
+                  : j->b ? v_set1(j->b[o + r]) : v_zero();
+  if (j->b && j->c0)
 #pragma GCC unroll 8
     for (int r = 0; r < R; r++) {
       vf bb = v_set1(j->b[o + r]);
