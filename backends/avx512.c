@@ -13,7 +13,8 @@ typedef __mmask16 vm;
 #define SW_VMAX 4
 #define SW_FUSE_ACC 16
 /* Fused layers up to 8 channels (8 x 2 vectors): by tools/model-ab.sh, A1 standard 64-sample blocks
-   2-3% faster at full width (its 8-channel array), 8% at 6,3 channels. */
+   2-3% faster at full width (its 8-channel array), 8% at 6,3 channels (measured together with conv
+   tiles that start from the bias, worth about 1% at full width). */
 #define SW_FUSE_RMAX 8
 
 SW_INL vf v_load(const float *p) { return _mm512_loadu_ps(p); }
