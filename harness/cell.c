@@ -97,6 +97,12 @@ static void ctx_for(const sw_experiment *e, const sw_cell *c, const sw_net *net,
   x->macs = sw_net_macs(net, w);
 }
 
+/* A CONFIG.json architecture is relative to the experiment file; a preset name is itself. */
+static void arch_path(const sw_experiment *e, const sw_exp_model *m, char *buf, size_t len) {
+  if (strstr(m->arch, ".json") && m->arch[0] != '/') snprintf(buf, len, "%s/%s", e->dir, m->arch);
+  else snprintf(buf, len, "%s", m->arch);
+}
+
 static int train(const sw_experiment *e, const sw_cell *c, const char *manifest, const char *work, char *model, int len, sw_err *err) {
   if (strlen(work) > 3700) return sw_fail(err, SW_EOUTPUT, "%s: path too long", work);
   const sw_exp_model *m = &e->models[c->model];
@@ -114,9 +120,7 @@ static int train(const sw_experiment *e, const sw_cell *c, const char *manifest,
   snprintf(decay, sizeof decay, "%g", p->decay);
   snprintf(seed, sizeof seed, "%d", c->seed);
   snprintf(threads, sizeof threads, "%d", p->threads);
-  /* a CONFIG.json architecture is relative to the experiment file */
-  if (strstr(m->arch, ".json") && m->arch[0] != '/') snprintf(arch, sizeof arch, "%s/%s", e->dir, m->arch);
-  else snprintf(arch, sizeof arch, "%s", m->arch);
+  arch_path(e, m, arch, sizeof arch);
   char *argv[40] = {(char *)sw_self_exe(), "train", "--data", (char *)manifest, "--arch", arch, "--schedule",
                     (char *)m->schedule, "--epochs", epochs, "--batch", batch, "--ny", ny, "--lr", lr, "--decay", decay,
                     "--seed", seed, "--threads", threads, "--out", model, NULL};
@@ -124,6 +128,17 @@ static int train(const sw_experiment *e, const sw_cell *c, const char *manifest,
   if (exists(ckpt)) { argv[k++] = "--resume"; argv[k++] = ckpt; argv[k] = NULL; }
   if (sw_child_run(argv, NULL, err)) return SW_EFAIL;
   return sw_write_file_atomic(done, "ok\n", 3, err);
+}
+
+/* An untrained model of the cell's architecture (slimwave init, seeded by the cell) in dir. */
+static int init_model(const sw_experiment *e, const sw_cell *c, const char *dir, char *model, int len, sw_err *err) {
+  const sw_exp_model *m = &e->models[c->model];
+  char arch[4400], seed[16];
+  snprintf(model, (size_t)len, "%.3700s/untrained.nam", dir);
+  arch_path(e, m, arch, sizeof arch);
+  snprintf(seed, sizeof seed, "%d", c->seed);
+  char *argv[] = {(char *)sw_self_exe(), "init", "--arch", arch, "--out", model, "--seed", seed, NULL};
+  return sw_child_run(argv, NULL, err) ? SW_EFAIL : SW_OK;
 }
 
 /* The trainer's per-epoch CSV (epoch, ..., esr_c<c0>[_<c1>..] per width) into rows. */
@@ -207,7 +222,8 @@ static void widths_str(const sw_widths *w, char *buf, size_t len) {
 }
 
 /* slimwave bench CSV (header names) into rows. */
-static int bench(const sw_experiment *e, const sw_cell *c, const char *model, const char *work, const sw_net *net, sw_rows *rows, sw_err *err) {
+static int bench(const sw_experiment *e, const sw_cell *c, const char *model, const char *work, const sw_net *net,
+                 const char *weights, sw_rows *rows, sw_err *err) {
   char out[4200], secs[32], widths[1024] = "all";
   snprintf(out, sizeof out, "%.3800s/bench.csv", work);
   snprintf(secs, sizeof secs, "%g", e->profile.bench_seconds);
@@ -255,8 +271,9 @@ static int bench(const sw_experiment *e, const sw_cell *c, const char *model, co
     if (w.n != net->n_arrays) continue;
     sw_row_ctx x;
     ctx_for(e, c, net, &w, &x);
-    char note[64] = "";
-    if (ifb >= 0 && strcmp(f[ifb], "0")) snprintf(note, sizeof note, "%s ops fell back to naive", f[ifb]);
+    char note[200];
+    if (ifb >= 0 && strcmp(f[ifb], "0")) snprintf(note, sizeof note, "%s; %s ops fell back to naive", weights, f[ifb]);
+    else snprintf(note, sizeof note, "%s", weights);
     int block = atoi(f[ik]);
     sw_rows_add(rows, &x, "rtf", strtod(f[ir], NULL), f[ib], block, -1, note);
     if (ie >= 0) sw_rows_add(rows, &x, "efficiency", strtod(f[ie], NULL), f[ib], block, -1, note);
@@ -316,21 +333,31 @@ static int cell_run_locked(const sw_experiment *e, const sw_cell *c, const char 
   char model[3900], manifest[4096];
   int rc;
   fprintf(stderr, "cell %s: start\n", c->id);
-  /* A bench cell times the model of its train cell; if that model is gone (a fresh checkout
-     keeps the rows but not work/), it is trained again first. */
   snprintf(model, sizeof model, "%.3700s/model.nam", work);
-  bool need_train = !c->bench || !exists(model);
-  if (need_train && (rc = sw_cell_dataset(e, e->datasets[c->dataset].recipe, manifest, sizeof manifest, err))) return rc;
-  if (need_train && (rc = train(e, c, manifest, work, model, sizeof model, err))) return rc;
+  char bwork[4200], done[4200], note[128] = "";
+  snprintf(bwork, sizeof bwork, "%.3000s/work/%s", results_dir, c->id);
+  snprintf(done, sizeof done, "%.3700s/train.done", work);
+  if (!c->bench) {
+    if ((rc = sw_cell_dataset(e, e->datasets[c->dataset].recipe, manifest, sizeof manifest, err))) return rc;
+    if ((rc = train(e, c, manifest, work, model, sizeof model, err))) return rc;
+  } else if (exists(done) && exists(model)) {
+    snprintf(note, sizeof note, "trained weights");
+  } else {
+    /* A bench cell times the model its train cell trained. Where there is none (a fresh checkout
+       keeps the rows but not work/; another host trained it), it times an untrained model of the
+       same architecture rather than train hours for a timing: the SIMD kernels have no
+       data-dependent paths (FTZ/DAZ, a clamped rational tanh), and a trained and an untrained
+       paper model timed alike within the noise. So every bench cell can run on one machine. */
+    if ((rc = mkdirs(bwork, err)) || (rc = init_model(e, c, bwork, model, sizeof model, err))) return rc;
+    snprintf(note, sizeof note, "untrained weights (seed %d): no trained model here", c->seed);
+  }
   sw_model m;
   if ((rc = sw_model_load(model, &m, err))) return rc;
   const sw_net *net = &m.sub[0];
   sw_rows rows = {0};
   if (c->bench) {
-    char bwork[4200];
-    snprintf(bwork, sizeof bwork, "%.3000s/work/%s", results_dir, c->id);
     rc = mkdirs(bwork, err);
-    if (!rc) rc = bench(e, c, model, bwork, net, &rows, err);
+    if (!rc) rc = bench(e, c, model, bwork, net, note, &rows, err);
   } else {
     rc = evaluate(e, c, manifest, net, &rows, err);
     if (!rc) curve_rows(e, c, net, work, &rows);

@@ -50,8 +50,8 @@ typedef struct sw_experiment {
 } sw_experiment;
 
 /* Two phases: "train" cells (dataset x model x seed: train, evaluate, count) and, after all of
-   them, "bench" cells (model x seed: time the model trained on the first dataset), so that
-   timings run on an otherwise idle machine. */
+   them, "bench" cells (model x seed: time the model trained on the first dataset, or an untrained
+   one of its architecture where that is absent), so that timings run on an otherwise idle machine. */
 typedef struct sw_cell {
   char id[200];
   int model, dataset, seed; /* model/dataset: indices into the experiment; seed: the value */

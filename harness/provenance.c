@@ -11,6 +11,7 @@
 #include "../backends/cpu.h"
 #include "../bench/bench.h"
 #include "../core/atomic_file.h"
+#include "../core/backend.h"
 
 static void run_line(const char *cmd, char *buf, int len) {
   buf[0] = 0;
@@ -47,19 +48,45 @@ void sw_stamp_path(const char *rows_path, char *buf, int len) {
 }
 
 int sw_stamp_write(const char *rows_path, sw_err *err) {
-  char path[4200], commit[128], date[64], text[512];
+  char path[4200], buf[512];
   sw_stamp_path(rows_path, path, sizeof path);
-  snprintf(commit, sizeof commit, "%s", sw_bench_commit());
-  if (!strcmp(commit, "unknown")) sw_git_commit(commit, sizeof commit);
-  utc_now(date, sizeof date);
-  int n = snprintf(text, sizeof text, "{\"git_commit\": \"%s\", \"date\": \"%s\"}\n", commit, date);
-  return sw_write_file_atomic(path, text, (size_t)n, err);
+  cJSON *st = cJSON_CreateObject();
+  snprintf(buf, sizeof buf, "%s", sw_bench_commit());
+  if (!strcmp(buf, "unknown")) sw_git_commit(buf, sizeof buf);
+  cJSON_AddStringToObject(st, "git_commit", buf);
+  utc_now(buf, sizeof buf);
+  cJSON_AddStringToObject(st, "date", buf);
+  /* the machine too: a sweep's cells may run on several (sittings, hosts, a Slurm array) */
+  cJSON_AddStringToObject(st, "cpu_model", sw_cpu_get()->model);
+  sw_cpu_flags(buf, sizeof buf);
+  cJSON_AddStringToObject(st, "cpu_flags", buf);
+  /* the backend a child slimwave train or bench picks by default (the cell passes none) */
+  const sw_backend *b = sw_backend_default(buf, sizeof buf);
+  cJSON_AddStringToObject(st, "default_backend", b ? b->name : buf);
+  cJSON_AddStringToObject(st, "compiler", "gcc " __VERSION__);
+  char *text = cJSON_PrintUnformatted(st);
+  cJSON_Delete(st);
+  if (!text) return sw_fail(err, SW_ENOMEM, "out of memory");
+  size_t n = strlen(text);
+  text[n] = '\n'; /* over the terminator: n + 1 bytes are written, not a string */
+  int rc = sw_write_file_atomic(path, text, n + 1, err);
+  free(text);
+  return rc;
 }
 
-/* "cells": stamp path -> its JSON (or "no stamp"), "cell_commits": the distinct commits. */
+/* Adds s to the array unless it is there already. */
+static void add_distinct(cJSON *arr, const char *s) {
+  const cJSON *it;
+  cJSON_ArrayForEach(it, arr) if (!strcmp(it->valuestring, s)) return;
+  cJSON_AddItemToArray(arr, cJSON_CreateString(s));
+}
+
+/* "cells": stamp path -> its JSON (or "no stamp"); "cell_commits" and "cell_cpus": the distinct
+   commits and CPU models that made the rows. */
 static void add_stamps(cJSON *root, const char *const *stamps, int n) {
   if (n <= 0) return;
   cJSON *cells = cJSON_AddObjectToObject(root, "cells"), *commits = cJSON_AddArrayToObject(root, "cell_commits");
+  cJSON *cpus = cJSON_AddArrayToObject(root, "cell_cpus");
   for (int i = 0; i < n; i++) {
     char *text = NULL;
     size_t len;
@@ -67,11 +94,9 @@ static void add_stamps(cJSON *root, const char *const *stamps, int n) {
     cJSON *st = sw_read_file(stamps[i], 4096, &text, &len, &e2) ? NULL : cJSON_ParseWithLength(text, len);
     free(text);
     const cJSON *c = st ? cJSON_GetObjectItemCaseSensitive(st, "git_commit") : NULL;
-    const char *commit = cJSON_IsString(c) ? c->valuestring : "unknown (rows written before cells were stamped)";
-    bool seen = false;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, commits) seen = seen || !strcmp(it->valuestring, commit);
-    if (!seen) cJSON_AddItemToArray(commits, cJSON_CreateString(commit));
+    add_distinct(commits, cJSON_IsString(c) ? c->valuestring : "unknown (rows written before cells were stamped)");
+    c = st ? cJSON_GetObjectItemCaseSensitive(st, "cpu_model") : NULL;
+    add_distinct(cpus, cJSON_IsString(c) ? c->valuestring : "unknown (stamped before stamps named the CPU)");
     cJSON_AddItemToObject(cells, stamps[i], st ? st : cJSON_CreateString("no stamp"));
   }
 }
@@ -122,4 +147,29 @@ int sw_provenance_write(const char *path, int argc, char **argv, const char *con
   int rc = sw_write_file_atomic(path, out, strlen(out), err);
   free(out);
   return rc;
+}
+
+int sw_provenance_cell_cpus(const char *path, const char *part, char *buf, int len) {
+  buf[0] = 0;
+  char *text = NULL;
+  size_t n;
+  sw_err e2;
+  cJSON *root = sw_read_file(path, 64 << 20, &text, &n, &e2) ? NULL : cJSON_ParseWithLength(text, n);
+  free(text);
+  const cJSON *cells = root ? cJSON_GetObjectItemCaseSensitive(root, "cells") : NULL, *it;
+  cJSON *seen = cJSON_CreateArray();
+  cJSON_ArrayForEach(it, cells) {
+    if (!it->string || !strstr(it->string, part)) continue;
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "cpu_model");
+    add_distinct(seen, cJSON_IsString(c) ? c->valuestring : "an unrecorded CPU");
+  }
+  int k = 0;
+  cJSON_ArrayForEach(it, seen) {
+    if (k >= len - 1) break;
+    k += snprintf(buf + k, (size_t)(len - k), "%s%s", k ? "; " : "", it->valuestring);
+  }
+  int count = cJSON_GetArraySize(seen);
+  cJSON_Delete(seen);
+  cJSON_Delete(root);
+  return count;
 }

@@ -51,6 +51,10 @@ check "hardware presets are numbers or NA with a reason" '! grep ",PAPI_TOT_INS,
 check "provenance names the commit and the CPU" 'grep -q "\"git_commit\"" "$R/provenance.json" && grep -q "\"cpu_model\"" "$R/provenance.json"'
 check "every cell's rows are stamped with the commit that made them" '[ "$(ls "$R"/rows/*.stamp.json | wc -l)" -eq 8 ]'
 check "provenance lists the cells' commits" 'python3 -c "import json,sys; p=json.load(open(sys.argv[1])); assert len(p[\"cells\"]) == 8 and p[\"cell_commits\"] == [p[\"git_commit\"]], p.get(\"cell_commits\")" "$R/provenance.json"'
+check "each stamp names the CPU and the default backend" 'python3 -c "import json,sys,glob; p=json.load(open(sys.argv[1])); s=[json.load(open(f)) for f in glob.glob(sys.argv[2] + \"/rows/*.stamp.json\")]; assert len(s) == 8 and all(x[\"cpu_model\"] == p[\"cpu_model\"] and x[\"default_backend\"] and x[\"cpu_flags\"] == p[\"cpu_flags\"] for x in s), s[0]; assert p[\"cell_cpus\"] == [p[\"cpu_model\"]], p[\"cell_cpus\"]" "$R/provenance.json" "$R"'
+check "the timings of trained models say so" '[ "$(grep -c ",rtf,.*,trained weights" "$R/results.csv")" -eq "$(grep -c ",rtf," "$R/results.csv")" ]'
+cpu=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"cpu_model\"])" "$R/provenance.json")
+check "the table names the machine of the RTF column" 'grep -qF "on $cpu (the bench cells'"'"' machine)" "$R/paper-table.md"'
 check "paper-table.md exists" '[ -s "$R/paper-table.md" ]'
 check "paper-table.tex exists" '[ -s "$R/paper-table.tex" ]'
 check "table: NAM standard row" 'grep -q "^| NAM A1 standard (fixed) |" "$R/paper-table.md"'
@@ -103,8 +107,14 @@ check "a cell whose folder is locked by another process is refused" '! flock "$R
 # (run with git unreachable: the stamp must still name the commit the program was built from)
 check "the same cell runs once the folder is free" 'GIT_DIR=/nonexistent "$sw" sweep cell "$exp" "$c" "${opts[@]}" > "$R/log-unlocked.txt" 2>&1 && [ -s "$R/rows/$c.csv" ]'
 if git rev-parse -q HEAD > /dev/null 2>&1; then
-  check "the stamp names the program's build commit, not the tree's at run time" 'grep -q "\"git_commit\": \"$(git rev-parse --short=12 HEAD)" "$R/rows/$c.stamp.json"'
+  check "the stamp names the program's build commit, not the tree's at run time" 'python3 -c "import json,sys; assert json.load(open(sys.argv[1]))[\"git_commit\"].startswith(sys.argv[2])" "$R/rows/$c.stamp.json" "$(git rev-parse --short=12 HEAD)"'
 fi
+# a bench cell whose trained model is absent (a fresh checkout, another host) times an untrained
+# model of the same architecture instead of training one, and its rows say so
+b=bench__fixed-half__s1
+mv "$R/work/lv2-clean__fixed-half__s1" "$R/work/moved"
+check "a bench cell without its trained model times an untrained one, without training" '"$sw" sweep cell "$exp" "$b" --force "${opts[@]}" > "$R/log-untrained.txt" 2>&1 && ! grep -q epoch "$R/log-untrained.txt" && [ -s "$R/work/$b/untrained.nam" ] && grep -q ",rtf,.*,untrained weights (seed 1)" "$R/rows/$b.csv" && ! grep -q "trained weights$" "$R/rows/$b.csv"'
+mv "$R/work/moved" "$R/work/lv2-clean__fixed-half__s1"
 # a corrupted row file is refused with the file and the line
 victim=$(ls "$R"/rows/*.csv | head -1)
 printf 'garbage,row\n' >> "$victim"
