@@ -305,29 +305,37 @@ int main(void) {
   rc.ckpt_path = ckpt;
   sw_net a, b;
   make_arch(&a, 8);
-  make_arch(&b, 8);
   memset(&w, 0, sizeof w);
   printf("resume: uninterrupted run\n");
   train(&rc, &a, &d, &w, &res);
-  rc.threads = 2;
-  memset(&w, 0, sizeof w);
-  w.stop_at = 10; /* mid second epoch (7 steps per epoch) */
-  printf("resume: interrupted run\n");
-  train(&rc, &b, &d, &w, &res);
-  CHECK(res.interrupted, "the run was not interrupted");
-  CHECK(memcmp(a.w, b.w, sizeof(float) * a.nw) != 0, "interrupted weights already equal the final ones");
-  sw_net_free(&b);
-  make_arch(&b, 8);
-  for (long k = 0; k < b.nw - 1; k++) b.w[k] = 0; /* the checkpoint must restore everything */
-  rc.resume_path = ckpt;
-  w.stop_at = 0;
-  printf("resume: continued from the checkpoint\n");
-  train(&rc, &b, &d, &w, &res);
-  CHECK(!res.interrupted && res.epochs_done == 3, "resumed run did not finish");
-  long diff = 0;
-  for (long k = 0; k < a.nw; k++) diff += memcmp(&a.w[k], &b.w[k], sizeof(float)) != 0;
-  CHECK(diff == 0, "resumed weights differ from the uninterrupted run in %ld of %ld entries", diff, a.nw);
-  printf("resumed run equals the uninterrupted one bit for bit: %s\n", diff ? "no" : "yes");
+  /* mid second epoch (7 steps per epoch), and at its last step: a checkpoint between the last
+     batch and the epoch's validation must resume too */
+  const long stops[] = {10, 14};
+  for (int si = 0; si < 2; si++) {
+    rc.threads = 2;
+    rc.resume_path = NULL;
+    memset(&w, 0, sizeof w);
+    w.stop_at = stops[si];
+    make_arch(&b, 8);
+    printf("resume: run interrupted at step %ld\n", stops[si]);
+    train(&rc, &b, &d, &w, &res);
+    CHECK(res.interrupted, "the run was not interrupted");
+    CHECK(memcmp(a.w, b.w, sizeof(float) * a.nw) != 0, "interrupted weights already equal the final ones");
+    sw_net_free(&b);
+    make_arch(&b, 8);
+    for (long k = 0; k < b.nw - 1; k++) b.w[k] = 0; /* the checkpoint must restore everything */
+    rc.resume_path = ckpt;
+    w.stop_at = 0;
+    printf("resume: continued from the checkpoint\n");
+    train(&rc, &b, &d, &w, &res);
+    CHECK(!res.interrupted && res.epochs_done == 3, "resumed run (stopped at step %ld) did not finish", stops[si]);
+    long diff = 0;
+    for (long k = 0; k < a.nw; k++) diff += memcmp(&a.w[k], &b.w[k], sizeof(float)) != 0;
+    CHECK(diff == 0, "resumed weights (stopped at step %ld) differ from the uninterrupted run in %ld of %ld entries",
+          stops[si], diff, a.nw);
+    printf("resumed run equals the uninterrupted one bit for bit: %s\n", diff ? "no" : "yes");
+    if (si == 0) sw_net_free(&b);
+  }
   /* a bad checkpoint is refused with a message naming it */
   sw_trainer *tr;
   FILE *f = fopen(ckpt, "r+b");

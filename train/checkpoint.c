@@ -108,7 +108,8 @@ int sw_checkpoint_read(sw_trainer *tr, const char *path, sw_err *err) {
   memcpy(tr->rng_epoch.s, h.rng_epoch, sizeof h.rng_epoch);
   memcpy(tr->rng_sched.s, h.rng_sched, sizeof h.rng_sched);
   free(data);
-  if (tr->batch_in_epoch >= tr->n_win / tr->B && tr->batch_in_epoch > 0)
+  /* == batches per epoch is valid: stopped after the epoch's last batch, before its validation */
+  if (tr->batch_in_epoch < 0 || tr->batch_in_epoch > tr->n_win / tr->B)
     return sw_fail(err, SW_EINPUT, "%s: checkpoint position (batch %ld) beyond this data's %ld batches per epoch", path,
                    tr->batch_in_epoch, tr->n_win / tr->B);
   return SW_OK;
