@@ -13,12 +13,13 @@
 
 typedef struct wid { char ch[64]; double pct; long macs; } wid;
 
-/* Distinct widths of a model's esr rows, by increasing width. */
+/* Distinct widths of a model's esr and rtf rows (a model timed but not trained yet has only
+   the latter), by increasing width. */
 static int widths_of(const sw_results *r, const char *model, wid *out, int max) {
   int n = 0;
   for (int i = 0; i < r->n; i++) {
     const sw_rec *x = &r->r[i];
-    if (strcmp(x->model, model) || strcmp(x->metric, "esr")) continue;
+    if (strcmp(x->model, model) || (strcmp(x->metric, "esr") && strcmp(x->metric, "rtf"))) continue;
     int j = 0;
     while (j < n && strcmp(out[j].ch, x->channels)) j++;
     if (j < n || n >= max) continue;
