@@ -224,9 +224,10 @@ static void widths_str(const sw_widths *w, char *buf, size_t len) {
 /* slimwave bench CSV (header names) into rows. */
 static int bench(const sw_experiment *e, const sw_cell *c, const char *model, const char *work, const sw_net *net,
                  const char *weights, sw_rows *rows, sw_err *err) {
-  char out[4200], secs[32], widths[1024] = "all";
+  char out[4200], secs[32], reps[16], widths[1024] = "all";
   snprintf(out, sizeof out, "%.3800s/bench.csv", work);
   snprintf(secs, sizeof secs, "%g", e->profile.bench_seconds);
+  snprintf(reps, sizeof reps, "%d", e->profile.bench_repeats);
   /* time the widths the model is evaluated at: every width of a slimmable model, the trained
      width of a fixed one */
   const sw_exp_model *m = &e->models[c->model];
@@ -239,7 +240,7 @@ static int bench(const sw_experiment *e, const sw_cell *c, const char *model, co
     widths_str(&w[0], widths, sizeof widths);
   }
   char *argv[] = {(char *)sw_self_exe(), "bench", (char *)model, "--backends", (char *)e->profile.backends, "--widths", widths,
-                  "--blocks", (char *)e->profile.blocks, "--seconds", secs, NULL};
+                  "--blocks", (char *)e->profile.blocks, "--seconds", secs, "--repeats", reps, NULL};
   if (sw_child_run(argv, out, err)) return SW_EFAIL;
   char *text;
   size_t n;

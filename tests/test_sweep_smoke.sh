@@ -52,6 +52,7 @@ check "provenance names the commit and the CPU" 'grep -q "\"git_commit\"" "$R/pr
 check "every cell's rows are stamped with the commit that made them" '[ "$(ls "$R"/rows/*.stamp.json | wc -l)" -eq 8 ]'
 check "provenance lists the cells' commits" 'python3 -c "import json,sys; p=json.load(open(sys.argv[1])); assert len(p[\"cells\"]) == 8 and p[\"cell_commits\"] == [p[\"git_commit\"]], p.get(\"cell_commits\")" "$R/provenance.json"'
 check "each stamp names the CPU and the default backend" 'python3 -c "import json,sys,glob; p=json.load(open(sys.argv[1])); s=[json.load(open(f)) for f in glob.glob(sys.argv[2] + \"/rows/*.stamp.json\")]; assert len(s) == 8 and all(x[\"cpu_model\"] == p[\"cpu_model\"] and x[\"default_backend\"] and x[\"cpu_flags\"] == p[\"cpu_flags\"] for x in s), s[0]; assert p[\"cell_cpus\"] == [p[\"cpu_model\"]], p[\"cell_cpus\"]" "$R/provenance.json" "$R"'
+check "bench cells time the profile's repeats (smoke: 3)" 'python3 -c "import csv,sys; r={x[\"repeats\"] for x in csv.DictReader(open(sys.argv[1]))}; assert r == {\"3\"}, r" "$R/work/bench__slimmable__s1/bench.csv"'
 check "the timings of trained models say so" '[ "$(grep -c ",rtf,.*,trained weights" "$R/results.csv")" -eq "$(grep -c ",rtf," "$R/results.csv")" ]'
 cpu=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"cpu_model\"])" "$R/provenance.json")
 check "the table names the machine of the RTF column" 'grep -qF "on $cpu (the bench cells'"'"' machine)" "$R/paper-table.md"'
