@@ -12,6 +12,7 @@ typedef __m256i vm;
 #define SW_RMAX 4 /* 4 rows x 3 vectors = 12 accumulators of 16 registers */
 #define SW_VMAX 3
 #define SW_FUSE_ACC 9 /* narrow fused tile: up to 9 accumulators (3x3; 4x3 spills), the rest for inputs and tanh */
+#define SW_DOT_Q 3 /* weight-gradient tiles 4 x 3 (12 accumulators): A1 standard training step 3% faster than 4 x 2 (Xeon) */
 #define SW_TANH_DIV   /* vdivps runs beside the FMA pipes: see v_tanh */
 
 SW_INL vf v_load(const float *p) { return _mm256_loadu_ps(p); }

@@ -239,12 +239,16 @@ static float vsum(const float *g, int T) {
   return v_hsum(acc);
 }
 
+#ifndef SW_DOT_Q /* inputs per weight-gradient tile (x 4 rows of accumulators, plus the loads, in registers) */
+#define SW_DOT_Q 2
+#endif
+
 /* out[r*ldo + q] += sum_t g[r][t] * x_q[t] for R rows of g and Q inputs x_q = in + (i*ldi -
    (K-1-k)*d) with q = i*K + k counted from q0: the weight-gradient dot products. */
 SW_INL void dot_tile(const float *g, ptrdiff_t ldg, const float *in, ptrdiff_t ldi, int K, int d, int q0,
                      float *out, ptrdiff_t ldo, int T, const int R, const int Q) {
-  vf acc[4][2];
-  const float *x[2];
+  vf acc[4][SW_DOT_Q];
+  const float *x[SW_DOT_Q];
 #pragma GCC unroll 4
   for (int q = 0; q < Q; q++) {
     int i = (q0 + q) / K, k = (q0 + q) % K;
@@ -255,7 +259,7 @@ SW_INL void dot_tile(const float *g, ptrdiff_t ldg, const float *in, ptrdiff_t l
 #pragma GCC unroll 4
     for (int q = 0; q < Q; q++) acc[r][q] = v_zero();
   SW_FOR_VEC(T, t, masked, mk) {
-    vf xv[2];
+    vf xv[SW_DOT_Q];
 #pragma GCC unroll 4
     for (int q = 0; q < Q; q++) xv[q] = ld_v(x[q] + t, masked, mk);
 #pragma GCC unroll 4
@@ -278,18 +282,24 @@ static void dots(const float *g, ptrdiff_t ldg, int rows, const float *in, ptrdi
     int R = rows - o < 4 ? rows - o : 4;
     const float *gr = g + o * ldg;
     float *orow = out + o * ldo;
-    for (int q = 0; q < nq; q += 2) {
-      int Q = nq - q < 2 ? 1 : 2;
-      switch (R * 2 + Q) {
-      case 3: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 1, 1); break;
-      case 4: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 1, 2); break;
-      case 5: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 2, 1); break;
-      case 6: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 2, 2); break;
-      case 7: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 3, 1); break;
-      case 8: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 3, 2); break;
-      case 9: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 4, 1); break;
-      default: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, 4, 2); break;
-      }
+    for (int q = 0; q < nq; q += SW_DOT_Q) {
+      int Q = nq - q < SW_DOT_Q ? nq - q : SW_DOT_Q;
+#define DOT_CASE(RR, QQ) \
+  case ((RR) - 1) * SW_DOT_Q + (QQ) - 1: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, RR, QQ); break;
+#define DOT_ROW(RR) DOT_CASE(RR, 1) DOT_CASE(RR, 2) DOT_ROW_WIDE(RR)
+#if SW_DOT_Q == 4
+#define DOT_ROW_WIDE(RR) DOT_CASE(RR, 3) DOT_CASE(RR, 4)
+#elif SW_DOT_Q == 3
+#define DOT_ROW_WIDE(RR) DOT_CASE(RR, 3)
+#elif SW_DOT_Q == 2
+#define DOT_ROW_WIDE(RR)
+#else
+#error "SW_DOT_Q must be 2, 3 or 4"
+#endif
+      switch ((R - 1) * SW_DOT_Q + Q - 1) { DOT_ROW(1) DOT_ROW(2) DOT_ROW(3) DOT_ROW(4) }
+#undef DOT_ROW_WIDE
+#undef DOT_ROW
+#undef DOT_CASE
     }
   }
 }
