@@ -103,6 +103,29 @@ check "killed sweep: the killed cell has no rows, or whole ones" '[ ! -e "$R/row
 check "killed sweep: the rerun completes it" 'make -s -f "$R/cells.mk" -j2 all > "$R/log-resumed.txt" 2>&1 && [ -s "$R/rows/$k.csv" ]'
 check "killed sweep: the rerun left the other cells' rows alone" '[ "$(cat $others | md5sum)" = "$before" ]'
 check "killed sweep: collect after the rerun" '"$sw" sweep collect "$exp" "${opts[@]}" > "$R/log-collect2.txt" 2>&1'
+# a stop request sent to the sweep process alone (kill PID, a scheduler's SIGTERM) reaches its
+# training child, which checkpoints and exits instead of training on orphaned; the rerun resumes.
+# Sent once the trainer catches SIGTERM (SigCgt bit 14 in /proc), to the parent alone, with the child
+# stopped meanwhile, so that it cannot finish its few seconds of training before the signal arrives.
+catches_term() { local m; m=$(awk '/^SigCgt/ {print $2}' "/proc/$1/status" 2> /dev/null); [ -n "$m" ] && (((16#$m & 0x4000) != 0)); }
+rm -rf "$R/rows/$k.csv" "$R/work/$k"
+"$sw" sweep cell "$exp" "$k" "${opts[@]}" > "$R/log-term.txt" 2>&1 &
+parent=$!
+child=""
+for _ in $(seq 1 2400); do
+  child=$(pgrep -f -- "train .*--out $R/work/$k/model.nam" | head -1)
+  [ -n "$child" ] && catches_term "$child" && break
+  sleep 0.025
+done
+check "term: the cell's trainer started and catches SIGTERM" '[ -n "$child" ] && catches_term "$child"'
+kill -STOP "$child" 2> /dev/null
+kill -TERM "$parent"
+kill -CONT "$child" 2> /dev/null
+wait "$parent" 2> /dev/null
+check "term: the trainer got the stop request and wrote its checkpoint" 'grep -q "interrupted in epoch" "$R/log-term.txt" && [ -s "$R/work/$k/model.ckpt" ]'
+check "term: no trainer left running" '! pgrep -f -- "train .*--out $R/work/$k/model.nam" > /dev/null'
+check "term: no rows from the stopped cell" '[ ! -e "$R/rows/$k.csv" ]'
+check "term: the rerun resumes from the checkpoint and finishes" '"$sw" sweep cell "$exp" "$k" "${opts[@]}" > "$R/log-term2.txt" 2>&1 && grep -q "resuming from" "$R/log-term2.txt" && [ -s "$R/rows/$k.csv" ]'
 # a cell whose work folder another process holds (a second make, a Slurm job) is refused, not run twice
 c=lv2-clean__fixed-half__s1
 rm -f "$R/rows/$c.csv"
