@@ -17,6 +17,10 @@ typedef __mmask16 vm;
    2-3% faster at full width (its 8-channel array), 8% at 6,3 channels (measured together with conv
    tiles that start from the bias, worth about 1% at full width). */
 #define SW_FUSE_RMAX 8
+/* Fused tiles of 16 accumulators take the tanh constants as memory operands (simd_fused.h): by
+   tools/model-ab.sh, A1 standard at 4,2 channels 5% faster (0.946, 0.947); tiles of 12 did worse
+   with it (6,3: 1.038), so they keep the constants in registers. */
+#define SW_TANH_K_ACC 16
 
 SW_INL vf v_load(const float *p) { return _mm512_loadu_ps(p); }
 SW_INL void v_store(float *p, vf x) { _mm512_storeu_ps(p, x); }

@@ -54,6 +54,30 @@ SW_INL vf v_tanh(vf x) {
 #endif
 }
 
+/* v_tanh's arithmetic, bit for bit, with its constants read from k[] (see sw_tanh_k) instead of
+   immediates the compiler keeps in registers: for a caller whose live values already fill the
+   register file, each becomes a broadcast load (a memory operand on AVX-512) instead of a spill. */
+static const float sw_tanh_k[11] = {-9.0f, 9.0f, 1.3351957278e-8f, 2.06072107297e-5f, 7.77547317492e-7f,
+                                    0.000328545286037f, 0.00349547893546f, 0.0258765721637f, 0.133809354678f,
+                                    0.467142511225f, 0.999999979583f};
+SW_INL vf v_tanh_k(vf x, const float *k) {
+  x = v_min(v_max(x, v_set1(k[0])), v_set1(k[1]));
+  vf s = v_mul(x, x);
+  vf p = v_fma(v_set1(k[2]), s, v_set1(k[3]));
+  vf q = v_fma(v_set1(k[4]), s, v_set1(k[5]));
+  p = v_fma(p, s, v_set1(k[6]));
+  q = v_fma(q, s, v_set1(k[7]));
+  p = v_fma(p, s, v_set1(k[8]));
+  q = v_fma(q, s, v_set1(k[9]));
+  p = v_fma(p, s, v_set1(k[10]));
+  q = v_fma(q, s, v_set1(1.0f));
+#ifdef SW_TANH_DIV
+  return v_div(v_mul(p, x), q);
+#else
+  return v_mul(v_mul(p, x), v_recip(q));
+#endif
+}
+
 SW_INL vf v_sigmoid(vf z) {
   return v_recip(v_add(v_set1(1.0f), v_exp(v_sub(v_zero(), z))));
 }

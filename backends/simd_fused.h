@@ -61,13 +61,21 @@ SW_INL void fl_tile(const fl_ctx *c, const bool fast, int t, const int C, const 
       }
     }
   }
-  /* a = tanh(z), s += a */
+  /* a = tanh(z), s += a. A tile of SW_TANH_K_ACC accumulators or more reads the tanh constants
+     through a pointer the optimiser cannot follow, as memory operands instead of spills. */
+#ifdef SW_TANH_K_ACC
+  const bool tk_mem = C * V >= SW_TANH_K_ACC;
+#else
+  const bool tk_mem = false;
+#endif
+  const float *tk = sw_tanh_k;
+  if (tk_mem) __asm__("" : "+r"(tk));
 #pragma GCC unroll 8
   for (int r = 0; r < C; r++) {
     float *sp = c->s + r * c->lds + t;
 #pragma GCC unroll 8
     for (int v = 0; v < V; v++) {
-      y[r][v] = fast ? v_fast_tanh(y[r][v]) : v_tanh(y[r][v]);
+      y[r][v] = fast ? v_fast_tanh(y[r][v]) : tk_mem ? v_tanh_k(y[r][v], tk) : v_tanh(y[r][v]);
       st_v(sp + v * VL, LAST(v), mk, v_add(ld_v(sp + v * VL, LAST(v), mk), y[r][v]));
     }
   }
