@@ -62,6 +62,8 @@ def audio(out):
     put(out, "stereo.wav", g.wav([s for s in t for _ in (0, 1)], channels=2))
     put(out, "rate44k.wav", g.wav(t, rate=44100))
     put(out, "one.wav", g.wav([0.25]))
+    # finite floats beyond 3.4e38 (the old check of this target called them non-finite)
+    put(out, "huge.wav", g.wav([-3.4027e38, 3.4028234e38, 1e-45]))
     put(out, "empty.wav", g.wav([]))
     put(out, "s16.au", g.au(t))
     put(out, "s16.aiff", g.aiff(t))
