@@ -26,37 +26,10 @@ SW_INL vf v_exp(vf x) {
   return v_mul(p, v_pow2i(n));
 }
 
-/* tanh(x) ~ x P(x^2) / Q(x^2), a (9, 8)-degree rational fitted by tools/fit_tanh.py for the least
-   maximum relative error on (0, 9] (2.1e-8 in exact arithmetic); x is clamped to +-9, where tanh
-   rounds to 1 in float. In float, with the reciprocal of v_recip: at most 5.7 ulp, mean 0.95 ulp
-   against tanh in double over every float in [1e-20, 11]; 16 operations and no exp, where the
-   expm1 form it replaced took 27 (the activation dominates the cost at narrow slim widths).
-   SW_TANH_DIV (set by an ISA whose divider keeps up) divides by Q instead of multiplying by
-   v_recip(Q): the divider runs beside the FMA pipes the convolution needs, and the quotient is
-   correctly rounded (max 5.6 ulp, mean 0.15 ulp over the same floats). On AVX2 (Zen 3) a layer
-   is 2-6% faster at 3-16 channels by tools/kernel-ab.sh (at 1-2 channels -1% to +11% over
-   runs); the ISAs not measured here (AVX-512, NEON) keep the reciprocal. */
-SW_INL vf v_tanh(vf x) {
-  x = v_min(v_max(x, v_set1(-9.0f)), v_set1(9.0f));
-  vf s = v_mul(x, x);
-  vf p = v_fma(v_set1(1.3351957278e-8f), s, v_set1(2.06072107297e-5f));
-  vf q = v_fma(v_set1(7.77547317492e-7f), s, v_set1(0.000328545286037f));
-  p = v_fma(p, s, v_set1(0.00349547893546f));
-  q = v_fma(q, s, v_set1(0.0258765721637f));
-  p = v_fma(p, s, v_set1(0.133809354678f));
-  q = v_fma(q, s, v_set1(0.467142511225f));
-  p = v_fma(p, s, v_set1(0.999999979583f));
-  q = v_fma(q, s, v_set1(1.0f));
-#ifdef SW_TANH_DIV
-  return v_div(v_mul(p, x), q);
-#else
-  return v_mul(v_mul(p, x), v_recip(q));
-#endif
-}
-
-/* v_tanh's arithmetic, bit for bit, with its constants read from k[] (see sw_tanh_k) instead of
-   immediates the compiler keeps in registers: for a caller whose live values already fill the
-   register file, each becomes a broadcast load (a memory operand on AVX-512) instead of a spill. */
+/* The constants of v_tanh below. v_tanh_k(x, k) is v_tanh with them read from k: given sw_tanh_k
+   the compiler folds them to constants; given a pointer it cannot follow, each becomes a broadcast
+   load (a memory operand on AVX-512), for a caller whose live values already fill the register
+   file and would otherwise spill around them. */
 static const float sw_tanh_k[11] = {-9.0f, 9.0f, 1.3351957278e-8f, 2.06072107297e-5f, 7.77547317492e-7f,
                                     0.000328545286037f, 0.00349547893546f, 0.0258765721637f, 0.133809354678f,
                                     0.467142511225f, 0.999999979583f};
@@ -77,6 +50,18 @@ SW_INL vf v_tanh_k(vf x, const float *k) {
   return v_mul(v_mul(p, x), v_recip(q));
 #endif
 }
+
+/* tanh(x) ~ x P(x^2) / Q(x^2), a (9, 8)-degree rational fitted by tools/fit_tanh.py for the least
+   maximum relative error on (0, 9] (2.1e-8 in exact arithmetic); x is clamped to +-9, where tanh
+   rounds to 1 in float. In float, with the reciprocal of v_recip: at most 5.7 ulp, mean 0.95 ulp
+   against tanh in double over every float in [1e-20, 11]; 16 operations and no exp, where the
+   expm1 form it replaced took 27 (the activation dominates the cost at narrow slim widths).
+   SW_TANH_DIV (set by an ISA whose divider keeps up) divides by Q instead of multiplying by
+   v_recip(Q): the divider runs beside the FMA pipes the convolution needs, and the quotient is
+   correctly rounded (max 5.6 ulp, mean 0.15 ulp over the same floats). On AVX2 (Zen 3) a layer
+   is 2-6% faster at 3-16 channels by tools/kernel-ab.sh (at 1-2 channels -1% to +11% over
+   runs); the ISAs not measured here (AVX-512, NEON) keep the reciprocal. */
+SW_INL vf v_tanh(vf x) { return v_tanh_k(x, sw_tanh_k); }
 
 SW_INL vf v_sigmoid(vf z) {
   return v_recip(v_add(v_set1(1.0f), v_exp(v_sub(v_zero(), z))));
