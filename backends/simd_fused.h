@@ -75,7 +75,7 @@ SW_INL void fl_tile(const fl_ctx *c, const bool fast, int t, const int C, const 
     float *sp = c->s + r * c->lds + t;
 #pragma GCC unroll 8
     for (int v = 0; v < V; v++) {
-      y[r][v] = fast ? v_fast_tanh(y[r][v]) : tk_mem ? v_tanh_k(y[r][v], tk) : v_tanh(y[r][v]);
+      y[r][v] = fast ? v_fast_tanh(y[r][v]) : v_tanh_k(y[r][v], tk); /* = v_tanh when tk is not laundered */
       st_v(sp + v * VL, LAST(v), mk, v_add(ld_v(sp + v * VL, LAST(v), mk), y[r][v]));
     }
   }
