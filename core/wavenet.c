@@ -9,6 +9,8 @@
 typedef struct hbuf {
   float *p;
   int hist, cap, pos; /* row stride cap; columns [pos-hist, pos) are history */
+  int home;           /* pos after a reset or a move: hist rounded up to whole 64-byte lines */
+  size_t size;        /* floats allocated: rows x cap at every width (hbuf_set_rows) */
 } hbuf;
 
 typedef void (*layer_fn)(const sw_layer_args *, void *);
@@ -61,27 +63,55 @@ static int row_stride(long n) {
 }
 
 /* Columns a history buffer holds beyond its history before hbuf_make_room moves the history back
-   to the front. Small, so that the columns a block reads again are still in L2: the A1 standard's
-   buffers take 2.2 MB with 2048 and 0.7 MB with 512, and it runs ~6% faster per 64-sample block
-   (14% at 16; the same at 256), measured by alternating both in one process. 256-384 gained the
-   A1 standard 9-11% but made nano 2% slower (more moves per block of little work). */
+   to the front, at full width. Small, so that the columns a block reads again are still in L2: the
+   A1 standard's buffers take 2.2 MB with 2048 and 0.7 MB with 512, and it runs ~6% faster per
+   64-sample block (14% at 16; the same at 256), measured by alternating both in one process
+   (Zen 3; on the AVX-512 Xeon 256 was 2% slower than 512).
+   A slim width uses fewer rows, so its rows are longer, up to SW_HBUF_CHUNK_MAX columns: rows x
+   columns, the buffers' footprint, stays that of full width, and the moves (whose cost is per
+   row, not per MAC) come as rarely per row. On the Xeon (avx512, 64-sample blocks, A1 standard,
+   tools/model-ab.sh): 2048 columns for every width took 0.940x the time per block at 4,2 channels
+   but 1.061x at full width; with this rule, 4,2 takes 0.942-0.957x and full width is unchanged
+   within the noise (0.955-1.085x over four runs). */
 #define SW_HBUF_CHUNK 512
-static int hbuf_chunk(int maxT) { return maxT > SW_HBUF_CHUNK ? maxT : SW_HBUF_CHUNK; }
+#define SW_HBUF_CHUNK_MAX 4096
+static int hbuf_chunk(int maxT, int full_rows, int rows) {
+  long c = (long)SW_HBUF_CHUNK * full_rows / (rows > 0 ? rows : 1);
+  if (c > SW_HBUF_CHUNK_MAX) c = SW_HBUF_CHUNK_MAX;
+  if (c < SW_HBUF_CHUNK) c = SW_HBUF_CHUNK;
+  return maxT > c ? maxT : (int)c;
+}
+
+/* Row stride at a width of rows out of full_rows: the chunk's columns after the history. */
+static int hbuf_stride(const hbuf *b, int maxT, int full_rows, int rows) {
+  return row_stride((long)b->home + hbuf_chunk(maxT, full_rows, rows));
+}
 
 static int hbuf_init(hbuf *b, int rows, int hist, int maxT) {
-  int chunk = hbuf_chunk(maxT);
   b->hist = hist;
-  b->cap = row_stride((long)hist + chunk);
-  b->pos = hist;
-  b->p = alloc64((size_t)rows * (size_t)b->cap);
+  b->home = round16(hist);
+  b->cap = hbuf_stride(b, maxT, rows, rows);
+  b->pos = b->home;
+  b->size = (size_t)rows * ((size_t)b->cap + 32); /* + the rounding of a narrower width's stride */
+  b->p = alloc64(b->size);
   return b->p ? 0 : -1;
+}
+
+/* The row stride of a width (rows of full_rows): the same allocation, longer rows when narrower.
+   Only between a width's binding and its reset (sw_wavenet_set_widths), which clears the rows. */
+static void hbuf_set_rows(hbuf *b, int full_rows, int rows, int maxT) {
+  int cap = hbuf_stride(b, maxT, full_rows, rows);
+  b->cap = (size_t)rows * (size_t)cap <= b->size ? cap : hbuf_stride(b, maxT, full_rows, full_rows);
 }
 
 static void hbuf_make_room(hbuf *b, int rows, int T) {
   if (b->pos + T <= b->cap) return;
   if (b->hist)
-    for (int r = 0; r < rows; r++) memmove(b->p + (size_t)r * b->cap, b->p + (size_t)r * b->cap + b->pos - b->hist, sizeof(float) * (size_t)b->hist);
-  b->pos = b->hist;
+    for (int r = 0; r < rows; r++) {
+      float *row = b->p + (size_t)r * b->cap;
+      memmove(row + b->home - b->hist, row + b->pos - b->hist, sizeof(float) * (size_t)b->hist);
+    }
+  b->pos = b->home;
 }
 
 static void free_plans(sw_wavenet *wn) {
@@ -204,6 +234,12 @@ static void bind_kernels(sw_wavenet *wn) {
   free_plans(wn);
   wn->fallbacks = 0;
   const sw_backend *be = wn->be, *nv = wn->naive;
+  for (int i = 0; i < wn->net->n_arrays; i++) { /* strides first: the protos read the next array's */
+    const sw_array_cfg *a = &wn->net->arrays[i];
+    arr_rt *r = &wn->arr[i];
+    for (int l = 0; l < a->n_layers; l++) hbuf_set_rows(&r->lin[l], a->channels, wn->w.c[i], wn->maxT);
+    hbuf_set_rows(&r->head_in, a->channels, wn->w.c[i], wn->maxT);
+  }
   for (int i = 0; i < wn->net->n_arrays; i++) {
     const sw_array_cfg *a = &wn->net->arrays[i];
     arr_rt *r = &wn->arr[i];
@@ -245,10 +281,10 @@ static double state_bytes(const sw_net *net, int maxT) {
   int maxC = 1;
   for (int i = 0; i < net->n_arrays; i++) {
     const sw_array_cfg *a = &net->arrays[i];
-    const double C = a->channels, chunk = hbuf_chunk(maxT);
+    const double C = a->channels, chunk = hbuf_chunk(maxT, a->channels, a->channels);
     if (a->channels > maxC) maxC = a->channels;
-    for (int l = 0; l < a->n_layers; l++) f += C * ((a->layers[l].kernel - 1.0) * a->layers[l].dilation + chunk + 32);
-    f += C * (a->head_kernel - 1 + chunk + 32) + (C + (i + 1 == net->n_arrays ? a->head_size : 0)) * maxT;
+    for (int l = 0; l < a->n_layers; l++) f += C * ((a->layers[l].kernel - 1.0) * a->layers[l].dilation + chunk + 80);
+    f += C * (a->head_kernel - 1 + chunk + 80) + (C + (i + 1 == net->n_arrays ? a->head_size : 0)) * maxT;
   }
   f += (double)sw_layer_scratch_floats(maxC, maxT) + 2.0 * maxT;
   return f * sizeof(float);
@@ -405,14 +441,15 @@ void sw_wavenet_reset(sw_wavenet *wn) {
     const sw_array_cfg *a = &wn->net->arrays[i];
     arr_rt *r = &wn->arr[i];
     for (int l = 0; l < a->n_layers; l++) {
-      memset(r->lin[l].p, 0, sizeof(float) * (size_t)a->channels * r->lin[l].cap);
-      r->lin[l].pos = r->lin[l].hist;
+      memset(r->lin[l].p, 0, sizeof(float) * r->lin[l].size);
+      r->lin[l].pos = r->lin[l].home;
     }
-    memset(r->head_in.p, 0, sizeof(float) * (size_t)a->channels * r->head_in.cap);
-    r->head_in.pos = r->head_in.hist;
+    memset(r->head_in.p, 0, sizeof(float) * r->head_in.size);
+    r->head_in.pos = r->head_in.home;
   }
-  /* Prewarm: RF - 1 zeros bring every history buffer to its steady state for silence. */
-  long left = wn->rf - 1;
+  /* Prewarm: RF - 1 zeros bring every history buffer to its steady state for silence; rounded up
+     to whole vectors of 16 so that blocks of a multiple of 16 then start on 64-byte lines. */
+  long left = (wn->rf - 1 + 15) / 16 * 16;
   while (left > 0) {
     int T = left > wn->maxT ? wn->maxT : (int)left;
     process_block(wn, wn->zeros, wn->discard, T, false);
