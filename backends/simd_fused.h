@@ -126,46 +126,34 @@ static inline int fl_vectors(int C) {
   return v < 1 ? 1 : v > SW_VMAX ? SW_VMAX : v;
 }
 
-/* One layer function per (tanh kind, K = 3 or any): fast and kc are constants inside. */
-#define FL_C1(V, M) fl_tile(c, fast, t, 1, V, M, nl, kc)
-#define FL_C2(V, M) fl_tile(c, fast, t, 2, V, M, nl, kc)
-#define FL_C3(V, M) fl_tile(c, fast, t, 3, V, M, nl, kc)
-#define FL_C4(V, M) fl_tile(c, fast, t, 4, V, M, nl, kc)
+/* One layer function per (channels, tanh kind, K = 3 or any), C, fast and kc constants inside,
+   picked from a table once per call: the tile loop switches only on the tail's shape. */
+typedef void (*fl_fn)(const fl_ctx *c, int T);
+#define FL_TILE(V, M) fl_tile(c, fast, t, C, V, M, nl, kc)
+#define FL_FN(C_, FAST, KC, NAME)                                                                   \
+  static void NAME(const fl_ctx *c, int T) {                                                        \
+    const bool fast = FAST;                                                                         \
+    const int C = C_, kc = KC, Vt = fl_vectors(C);                                                  \
+    for (int t = 0; t < T; t += Vt * VL) {                                                          \
+      int rem = T - t < Vt * VL ? T - t : Vt * VL, V = (rem + VL - 1) / VL, nl = rem - (V - 1) * VL; \
+      FL_V_SWITCH(V, nl < VL, FL_TILE)                                                              \
+    }                                                                                               \
+  }
+#define FL_FNS(C_) \
+  FL_FN(C_, false, 3, fl_t3_##C_) FL_FN(C_, false, 0, fl_tn_##C_) FL_FN(C_, true, 3, fl_f3_##C_) FL_FN(C_, true, 0, fl_fn_##C_)
+#define FL_ROW(C_) {fl_t3_##C_, fl_tn_##C_, fl_f3_##C_, fl_fn_##C_},
+FL_FNS(1) FL_FNS(2) FL_FNS(3) FL_FNS(4)
 #if SW_FUSE_RMAX == 8
-#define FL_C5(V, M) fl_tile(c, fast, t, 5, V, M, nl, kc)
-#define FL_C6(V, M) fl_tile(c, fast, t, 6, V, M, nl, kc)
-#define FL_C7(V, M) fl_tile(c, fast, t, 7, V, M, nl, kc)
-#define FL_C8(V, M) fl_tile(c, fast, t, 8, V, M, nl, kc)
-#define FL_WIDE_CASES                       \
-  case 4: FL_V_SWITCH(V, mkd, FL_C4) break; \
-  case 5: FL_V_SWITCH(V, mkd, FL_C5) break; \
-  case 6: FL_V_SWITCH(V, mkd, FL_C6) break; \
-  case 7: FL_V_SWITCH(V, mkd, FL_C7) break; \
-  default: FL_V_SWITCH(V, mkd, FL_C8) break;
+FL_FNS(5) FL_FNS(6) FL_FNS(7) FL_FNS(8)
+static const fl_fn fl_table[8][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4) FL_ROW(5) FL_ROW(6) FL_ROW(7) FL_ROW(8)};
 #elif SW_FUSE_RMAX == 4
-#define FL_WIDE_CASES default: FL_V_SWITCH(V, mkd, FL_C4) break;
+static const fl_fn fl_table[4][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4)};
 #else
 #error "SW_FUSE_RMAX must be 4 or 8"
 #endif
-#define FL_LAYER(NAME, FAST, KC)                                                                    \
-  static void NAME(const fl_ctx *c, int C, int T) {                                                 \
-    const bool fast = FAST;                                                                         \
-    const int kc = KC, Vt = fl_vectors(C);                                                          \
-    for (int t = 0; t < T; t += Vt * VL) {                                                          \
-      int rem = T - t < Vt * VL ? T - t : Vt * VL, V = (rem + VL - 1) / VL, nl = rem - (V - 1) * VL; \
-      bool mkd = nl < VL;                                                                           \
-      switch (C) {                                                                                  \
-      case 1: FL_V_SWITCH(V, mkd, FL_C1) break;                                                     \
-      case 2: FL_V_SWITCH(V, mkd, FL_C2) break;                                                     \
-      case 3: FL_V_SWITCH(V, mkd, FL_C3) break;                                                     \
-      FL_WIDE_CASES                                                                                 \
-      }                                                                                             \
-    }                                                                                               \
-  }
-FL_LAYER(fl_tanh_k3, false, 3)
-FL_LAYER(fl_tanh_kn, false, 0)
-FL_LAYER(fl_ftanh_k3, true, 3)
-FL_LAYER(fl_ftanh_kn, true, 0)
+#undef FL_ROW
+#undef FL_FNS
+#undef FL_FN
 
 /* Runs the fused path if it applies to this call; false: the caller runs the unfused one. */
 static bool layer_forward_fused(const sw_layer_args *a) {
@@ -174,8 +162,7 @@ static bool layer_forward_fused(const sw_layer_args *a) {
   fl_ctx c = {.w = a->w, .b = a->b, .m = a->m, .v = a->v, .vb = a->vb, .h = a->h, .x = a->x,
               .ho = a->h_out, .s = a->s, .ldw = a->ldw, .ldv = a->ldv, .ldh = a->ldh, .ldo = a->ldo,
               .lds = a->lds, .d = a->d, .K = a->K};
-  if (a->K == 3) (fast ? fl_ftanh_k3 : fl_tanh_k3)(&c, a->C, a->T);
-  else (fast ? fl_ftanh_kn : fl_tanh_kn)(&c, a->C, a->T);
+  fl_table[a->C - 1][(fast ? 2 : 0) + (a->K == 3 ? 0 : 1)](&c, a->T);
   return true;
 }
 
