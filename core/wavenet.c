@@ -376,6 +376,15 @@ const sw_backend *sw_wavenet_backend(const sw_wavenet *wn) { return wn->be; }
 long sw_wavenet_receptive_field(const sw_wavenet *wn) { return wn->rf; }
 sw_work_counters *sw_wavenet_counters(sw_wavenet *wn) { return &wn->work; }
 
+/* y = scale h, in runs of 16 so that -O2 vectorises it (a loop of unknown count it leaves scalar):
+   the A1 standard at 4,2 channels 0.975x the time per 64-sample block (avx512, tools/model-ab.sh). */
+static void scale_out(float *restrict y, const float *restrict h, float scale, int T) {
+  int t = 0;
+  for (; t + 16 <= T; t += 16)
+    for (int k = 0; k < 16; k++) y[t + k] = scale * h[t + k];
+  for (; t < T; t++) y[t] = scale * h[t];
+}
+
 static void process_block(sw_wavenet *wn, const float *x, float *y, int T, bool count) {
   const sw_net *net = wn->net;
   const int n = net->n_arrays;
@@ -414,9 +423,7 @@ static void process_block(sw_wavenet *wn, const float *x, float *y, int T, bool 
     for (int l = 0; l < a->n_layers; l++) r->lin[l].pos += T;
     r->head_in.pos += T;
   }
-  const float *h = wn->arr[n - 1].head_out;
-  float scale = net->head_scale;
-  for (int t = 0; t < T; t++) y[t] = scale * h[t];
+  scale_out(y, wn->arr[n - 1].head_out, net->head_scale, T);
   if (count) {
     sw_work_counters *wc = &wn->work, *c = &wn->per_col;
     wc->macs += c->macs * T;
