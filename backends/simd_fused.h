@@ -15,15 +15,13 @@
 #define SW_FUSE_RMAX SW_RMAX
 #endif
 
-/* The tile reads the layer's arguments in place. Copying them into a context struct per call cost
-   much more than it looks: without the copy, the A1 standard at 4,2 channels took 0.86x the time
-   per 64-sample block by tools/model-ab.sh (avx512; 0.975x of that from scale_out in wavenet.c). */
-typedef sw_layer_args fl_ctx;
-
 #define LAST(v) (masked && (v) == V - 1)
 
 /* One tile: C rows (all of them) x V vectors from column t, the last vector masked to nl lanes. */
-SW_INL void fl_tile(const fl_ctx *c, const bool fast, int t, const int C, const int V, const bool masked, int nl,
+/* The tile reads the layer's arguments in place. Copying them into a context struct per call cost
+   much more than it looks: without the copy, the A1 standard at 4,2 channels took 0.86x the time
+   per 64-sample block by tools/model-ab.sh (avx512; 0.975x of that from scale_out in wavenet.c). */
+SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C, const int V, const bool masked, int nl,
                     const int KC) {
   vm mk = v_mask(masked ? nl : VL);
   vf y[SW_FUSE_RMAX][SW_VMAX];
@@ -126,10 +124,10 @@ static inline int fl_vectors(int C) {
 
 /* One layer function per (channels, tanh kind, K = 3 or any), C, fast and kc constants inside,
    picked from a table once per call: the tile loop switches only on the tail's shape. */
-typedef void (*fl_fn)(const fl_ctx *c, int T);
+typedef void (*fl_fn)(const sw_layer_args *c, int T);
 #define FL_TILE(V, M) fl_tile(c, fast, t, C, V, M, nl, kc)
 #define FL_FN(C_, FAST, KC, NAME)                                                                   \
-  static void NAME(const fl_ctx *c, int T) {                                                        \
+  static void NAME(const sw_layer_args *c, int T) {                                                 \
     const bool fast = FAST;                                                                         \
     const int C = C_, kc = KC, Vt = fl_vectors(C);                                                  \
     for (int t = 0; t < T; t += Vt * VL) {                                                          \

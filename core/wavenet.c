@@ -8,9 +8,9 @@
 
 typedef struct hbuf {
   float *p;
-  int hist, cap, pos; /* row stride cap; columns [pos-hist, pos) are history */
+  int hist, cap, pos; /* row stride cap (per width); columns [pos-hist, pos) are history */
   int home;           /* pos after a reset or a move: hist rounded up to whole 64-byte lines */
-  size_t size;        /* floats allocated: rows x cap at every width (hbuf_set_rows) */
+  size_t size;        /* floats allocated; every width's rows x cap fits in it (hbuf_set_rows) */
 } hbuf;
 
 typedef void (*layer_fn)(const sw_layer_args *, void *);
@@ -281,6 +281,7 @@ static double state_bytes(const sw_net *net, int maxT) {
   int maxC = 1;
   for (int i = 0; i < net->n_arrays; i++) {
     const sw_array_cfg *a = &net->arrays[i];
+    /* per row: chunk + hist, + 15 (home), + 31 (row_stride), + 32 (hbuf_init's slack) */
     const double C = a->channels, chunk = hbuf_chunk(maxT, a->channels, a->channels);
     if (a->channels > maxC) maxC = a->channels;
     for (int l = 0; l < a->n_layers; l++) f += C * ((a->layers[l].kernel - 1.0) * a->layers[l].dilation + chunk + 80);
