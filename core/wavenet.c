@@ -75,8 +75,15 @@ static int row_stride(long n) {
    within the noise (0.955-1.085x over four runs). */
 #define SW_HBUF_CHUNK 512
 #define SW_HBUF_CHUNK_MAX 4096
-static int hbuf_chunk(int maxT, int full_rows, int rows) {
+/* A long history also gets a longer chunk, at least SW_HBUF_HIST_MUL times the history: a move
+   copies the history, so the bytes moved per block fall with the chunk (the A1 standard's
+   d = 128..512 layers moved 88% of them). Its buffers grow from 0.7 to 1.2 MB; by tools/model-ab.sh
+   on the Xeon (avx512), full width took 0.95-0.99x the time per 64-sample block over four runs
+   (0.988x at 16, avx2 0.983x), 4,2 channels 0.99-1.00x. */
+#define SW_HBUF_HIST_MUL 4
+static int hbuf_chunk(int maxT, int full_rows, int rows, long hist) {
   long c = (long)SW_HBUF_CHUNK * full_rows / (rows > 0 ? rows : 1);
+  if (c < SW_HBUF_HIST_MUL * hist) c = SW_HBUF_HIST_MUL * hist;
   if (c > SW_HBUF_CHUNK_MAX) c = SW_HBUF_CHUNK_MAX;
   if (c < SW_HBUF_CHUNK) c = SW_HBUF_CHUNK;
   return maxT > c ? maxT : (int)c;
@@ -84,7 +91,7 @@ static int hbuf_chunk(int maxT, int full_rows, int rows) {
 
 /* Row stride at a width of rows out of full_rows: the chunk's columns after the history. */
 static int hbuf_stride(const hbuf *b, int maxT, int full_rows, int rows) {
-  return row_stride((long)b->home + hbuf_chunk(maxT, full_rows, rows));
+  return row_stride((long)b->home + hbuf_chunk(maxT, full_rows, rows, b->hist));
 }
 
 static int hbuf_init(hbuf *b, int rows, int hist, int maxT) {
@@ -282,10 +289,14 @@ static double state_bytes(const sw_net *net, int maxT) {
   for (int i = 0; i < net->n_arrays; i++) {
     const sw_array_cfg *a = &net->arrays[i];
     /* per row: chunk + hist, + 15 (home), + 31 (row_stride), + 32 (hbuf_init's slack) */
-    const double C = a->channels, chunk = hbuf_chunk(maxT, a->channels, a->channels);
+    const double C = a->channels;
     if (a->channels > maxC) maxC = a->channels;
-    for (int l = 0; l < a->n_layers; l++) f += C * ((a->layers[l].kernel - 1.0) * a->layers[l].dilation + chunk + 80);
-    f += C * (a->head_kernel - 1 + chunk + 80) + (C + (i + 1 == net->n_arrays ? a->head_size : 0)) * maxT;
+    for (int l = 0; l < a->n_layers; l++) {
+      long hist = (a->layers[l].kernel - 1L) * a->layers[l].dilation;
+      f += C * ((double)hist + hbuf_chunk(maxT, a->channels, a->channels, hist) + 80);
+    }
+    f += C * (a->head_kernel - 1 + hbuf_chunk(maxT, a->channels, a->channels, a->head_kernel - 1) + 80);
+    f += (C + (i + 1 == net->n_arrays ? a->head_size : 0)) * maxT;
   }
   f += (double)sw_layer_scratch_floats(maxC, maxT) + 2.0 * maxT;
   return f * sizeof(float);
