@@ -22,15 +22,22 @@ build)
 run)
   target=${3:?target}; secs=${4:?seconds}
   corpus=${5:-$dir/corpus/$target}
+  # a replay (SW_FUZZ_RUNS) starts from the seeds alone, as on a clean clone
+  [ -n "${SW_FUZZ_RUNS:-}" ] && [ -z "${5:-}" ] && rm -rf "$corpus"
   bin=$dir/fuzz/$target
   [ -x "$bin" ] || { echo "$bin: not built (fuzz/run.sh build $dir)"; echo "0 passed, 1 failed"; exit 1; }
   seeds=$dir/seeds/$target
   rm -rf "$seeds"; mkdir -p "$seeds" "$corpus"
   python3 "$src/fuzz/make_seeds.py" "$target" "$seeds" || { echo "0 passed, 1 failed"; exit 1; }
   extra=()
-  # ctest sets SW_FUZZ_SEED so that CI replays the same mutations every run (a red CI then means a
-  # change broke something, not that a new input was found by chance); make fuzz explores freely.
+  # ctest sets SW_FUZZ_SEED and SW_FUZZ_RUNS so that CI replays the same mutations every run, on
+  # any machine (a red CI then means a change broke something, not that a new input was found by
+  # chance): a fixed count of runs, not of seconds, which a faster machine would spend on more
+  # inputs; SECONDS is then only a cap for a slow machine. -use_cmp=0 because the operands of
+  # traced comparisons include addresses, which differ run to run: with it, two runs of one seed
+  # here ended with different corpora. make fuzz explores freely, comparisons included.
   [ -n "${SW_FUZZ_SEED:-}" ] && extra+=(-seed="$SW_FUZZ_SEED")
+  [ -n "${SW_FUZZ_RUNS:-}" ] && extra+=(-runs="$SW_FUZZ_RUNS" -use_cmp=0)
   [ -f "$src/fuzz/$target.dict" ] && extra+=(-dict="$src/fuzz/$target.dict")
   case $target in
     fuzz_nam) extra+=(-max_len=20000) ;; # small models mutate fast; the real ones run uncut in test_golden
@@ -50,7 +57,12 @@ run)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
   if [ $rc -eq 0 ]; then
-    echo "$target: ${execs:-?} executions in ${secs} s, $cov, corpus $(ls "$corpus" | wc -l) files"
+    how="in ${secs} s"
+    if [ -n "${SW_FUZZ_RUNS:-}" ]; then
+      how="of $SW_FUZZ_RUNS (seed ${SW_FUZZ_SEED:-random})"
+      [ "${execs:-0}" -lt "$SW_FUZZ_RUNS" ] && how="$how, cut short by the ${secs} s cap"
+    fi
+    echo "$target: ${execs:-?} executions $how, $cov, corpus $(ls "$corpus" | wc -l) files"
     echo "1 passed, 0 failed"
   else
     tail -n 60 "$log"
