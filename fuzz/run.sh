@@ -33,9 +33,9 @@ run)
   # ctest sets SW_FUZZ_SEED and SW_FUZZ_RUNS so that CI replays the same mutations every run, on
   # any machine (a red CI then means a change broke something, not that a new input was found by
   # chance): a fixed count of runs, not of seconds, which a faster machine would spend on more
-  # inputs; SECONDS is then only a cap for a slow machine. -use_cmp=0 because the operands of
-  # traced comparisons include addresses, which differ run to run: with it, two runs of one seed
-  # here ended with different corpora. make fuzz explores freely, comparisons included.
+  # inputs; SECONDS is then only a cap for a slow machine. -use_cmp=0: with traced comparisons on,
+  # two runs of one seed here ended with different corpora (with setarch -R too, so not only
+  # through addresses); without them, identical. make fuzz explores freely, comparisons included.
   [ -n "${SW_FUZZ_SEED:-}" ] && extra+=(-seed="$SW_FUZZ_SEED")
   [ -n "${SW_FUZZ_RUNS:-}" ] && extra+=(-runs="$SW_FUZZ_RUNS" -use_cmp=0)
   [ -f "$src/fuzz/$target.dict" ] && extra+=(-dict="$src/fuzz/$target.dict")
