@@ -22,6 +22,9 @@ build)
 run)
   target=${3:?target}; secs=${4:?seconds}
   corpus=${5:-$dir/corpus/$target}
+  if [ -n "${SW_FUZZ_RUNS:-}" ] && ! [[ $SW_FUZZ_RUNS =~ ^[1-9][0-9]*$ ]]; then
+    echo "run.sh: SW_FUZZ_RUNS=$SW_FUZZ_RUNS: a positive count of runs expected"; echo "0 passed, 1 failed"; exit 1
+  fi
   # a replay (SW_FUZZ_RUNS) starts from the seeds alone, as on a clean clone
   [ -n "${SW_FUZZ_RUNS:-}" ] && [ -z "${5:-}" ] && rm -rf "$corpus"
   bin=$dir/fuzz/$target
