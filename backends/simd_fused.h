@@ -1,12 +1,15 @@
 /* The fused narrow layer of the SIMD backends (included by simd_kernels.h, which provides ld_v,
    st_v and the v_* primitives). For inference (the forward pass keeps neither z nor a) of a layer
-   that is not gated, has a tanh and C <= SW_FUSE_RMAX channels, each time tile of V vectors goes
+   that is not gated, has a tanh and C <= 8 channels (or, where SW_FUSE_RMAX is 16, exactly 16), each time tile of V vectors goes
      conv + bias + mixin -> tanh -> s += a -> 1x1 + bias + residual -> h_out
    in registers, in one call. The unfused path makes one pass over the block per stage; at narrow
    slim widths those passes (z and a stored and reloaded, a call per row group and stage) cost more
    than the multiply-adds (A1 standard at 4,2 channels: 188 -> 317x real time, nano 150 -> 356x;
    on AVX2 a fused tile at 8 and 16 channels measured no faster, so wider layers stay unfused there;
-   AVX-512's 32 registers take 8 channels x 2 vectors, see avx512.c).
+   AVX-512's 32 registers take 8 channels x 2 vectors and 16 x 1, see avx512.c).
+   Where the weights are the layer's own (not a slim view: row strides C*K and C), the strides are
+   constants, so the 16 rows' weights are one pointer plus offsets: with the strides read from
+   the arguments, GCC kept a pointer per row and spilled them (16 channels 1.8x slower).
    SW_FUSE_ACC (per ISA) bounds the live accumulators, leaving registers for inputs and tanh. */
 #ifndef SW_SIMD_FUSED_H
 #define SW_SIMD_FUSED_H
@@ -22,11 +25,11 @@
    much more than it looks: without the copy, the A1 standard at 4,2 channels took 0.86x the time
    per 64-sample block by tools/model-ab.sh (avx512; 0.975x of that from scale_out in wavenet.c). */
 SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C, const int V, const bool masked, int nl,
-                    const int KC) {
+                    const int KC, const bool dense) {
   vm mk = v_mask(masked ? nl : VL);
   vf y[SW_FUSE_RMAX][SW_VMAX];
   /* z = b + m x + conv */
-#pragma GCC unroll 8
+#pragma GCC unroll 16
   for (int r = 0; r < C; r++) {
     vf bb = v_set1(c->b[r]);
 #pragma GCC unroll 8
@@ -35,11 +38,11 @@ SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C,
 #pragma GCC unroll 8
   for (int v = 0; v < V; v++) {
     vf xv = ld_v(c->x + t + v * VL, LAST(v), mk);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (int r = 0; r < C; r++) y[r][v] = v_fma(v_set1(c->m[r]), xv, y[r][v]);
   }
   const int K = KC ? KC : c->K;
-  const ptrdiff_t ldh = c->ldh, d = c->d, ldw = c->ldw;
+  const ptrdiff_t ldh = c->ldh, d = c->d, ldw = dense ? C * K : c->ldw;
   const float *in0 = c->h + t - (ptrdiff_t)(K - 1) * d;
 #pragma GCC unroll 1 /* unrolled, the weight broadcasts get hoisted and the accumulators spill */
   for (int i = 0; i < C; i++) {
@@ -49,7 +52,7 @@ SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C,
       vf xv[SW_VMAX];
 #pragma GCC unroll 8
       for (int v = 0; v < V; v++) xv[v] = ld_v(row + k * d + v * VL, LAST(v), mk);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
       for (int r = 0; r < C; r++) {
         vf wb = v_set1(wrow[r * ldw + k]);
 #pragma GCC unroll 8
@@ -66,7 +69,7 @@ SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C,
 #endif
   const float *tk = sw_tanh_k;
   if (tk_mem) __asm__("" : "+r"(tk));
-#pragma GCC unroll 8
+#pragma GCC unroll 16
   for (int r = 0; r < C; r++) {
     float *sp = c->s + r * c->lds + t;
 #pragma GCC unroll 8
@@ -75,28 +78,38 @@ SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C,
       st_v(sp + v * VL, LAST(v), mk, v_add(ld_v(sp + v * VL, LAST(v), mk), y[r][v]));
     }
   }
-  /* h_out = h + vb + v a (no 1x1: h_out = h) */
-#pragma GCC unroll 8
-  for (int r = 0; r < C; r++) {
-    const float *hp = c->h + r * ldh + t;
-    float *op = c->h_out + r * c->ldo + t;
-    vf acc[SW_VMAX];
-#pragma GCC unroll 8
-    for (int v = 0; v < V; v++) acc[v] = ld_v(hp + v * VL, LAST(v), mk);
-    if (c->v) {
-      const float *wr = c->v + r * c->ldv;
-      vf bb = v_set1(c->vb[r]);
-#pragma GCC unroll 8
-      for (int v = 0; v < V; v++) acc[v] = v_add(acc[v], bb);
+  /* h_out = h + vb + v a (no 1x1: h_out = h), G rows at a time so that about 4 accumulators
+     (independent FMA chains) are in flight however few vectors the tile has */
+  const ptrdiff_t ldv = dense ? C : c->ldv;
+  const int G = V >= 4 ? 1 : 4 / V;
+#pragma GCC unroll 16
+  for (int r0 = 0; r0 < C; r0 += G) {
+    const int Gr = C - r0 < G ? C - r0 : G;
+    vf acc[4][SW_VMAX];
 #pragma GCC unroll 4
-      for (int i = 0; i < C; i++) {
-        vf wb = v_set1(wr[i]);
+    for (int g = 0; g < Gr; g++)
 #pragma GCC unroll 8
-        for (int v = 0; v < V; v++) acc[v] = v_fma(wb, y[i][v], acc[v]);
+      for (int v = 0; v < V; v++) acc[g][v] = ld_v(c->h + (r0 + g) * ldh + t + v * VL, LAST(v), mk);
+    if (c->v) {
+#pragma GCC unroll 4
+      for (int g = 0; g < Gr; g++) {
+        vf bb = v_set1(c->vb[r0 + g]);
+#pragma GCC unroll 8
+        for (int v = 0; v < V; v++) acc[g][v] = v_add(acc[g][v], bb);
       }
-    }
+#pragma GCC unroll 16
+      for (int i = 0; i < C; i++)
+#pragma GCC unroll 4
+        for (int g = 0; g < Gr; g++) {
+          vf wb = v_set1(c->v[(r0 + g) * ldv + i]);
 #pragma GCC unroll 8
-    for (int v = 0; v < V; v++) st_v(op + v * VL, LAST(v), mk, acc[v]);
+          for (int v = 0; v < V; v++) acc[g][v] = v_fma(wb, y[i][v], acc[g][v]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int g = 0; g < Gr; g++)
+#pragma GCC unroll 8
+      for (int v = 0; v < V; v++) st_v(c->h_out + (r0 + g) * c->ldo + t + v * VL, LAST(v), mk, acc[g][v]);
   }
 }
 #undef LAST
@@ -125,27 +138,41 @@ static inline int fl_vectors(int C) {
 /* One layer function per (channels, tanh kind, K = 3 or any), C, fast and kc constants inside,
    picked from a table once per call: the tile loop switches only on the tail's shape. */
 typedef void (*fl_fn)(const sw_layer_args *c, int T);
-#define FL_TILE(V, M) fl_tile(c, fast, t, C, V, M, nl, kc)
+#define FL_LOOP                                                                                   \
+  for (int t = 0; t < T; t += Vt * VL) {                                                          \
+    int rem = T - t < Vt * VL ? T - t : Vt * VL, V = (rem + VL - 1) / VL, nl = rem - (V - 1) * VL; \
+    FL_V_SWITCH(V, nl < VL, FL_TILE)                                                              \
+  }
+#define FL_TILE(V, M) fl_tile(c, fast, t, C, V, M, nl, kc, dense)
 #define FL_FN(C_, FAST, KC, NAME)                                                                   \
   static void NAME(const sw_layer_args *c, int T) {                                                 \
     const bool fast = FAST;                                                                         \
     const int C = C_, kc = KC, Vt = fl_vectors(C);                                                  \
-    for (int t = 0; t < T; t += Vt * VL) {                                                          \
-      int rem = T - t < Vt * VL ? T - t : Vt * VL, V = (rem + VL - 1) / VL, nl = rem - (V - 1) * VL; \
-      FL_V_SWITCH(V, nl < VL, FL_TILE)                                                              \
+    if (KC && c->ldw == C * KC && (!c->v || c->ldv == C)) {                                          \
+      const bool dense = true;                                                                      \
+      FL_LOOP                                                                                       \
+    } else {                                                                                        \
+      const bool dense = false;                                                                     \
+      FL_LOOP                                                                                       \
     }                                                                                               \
   }
 #define FL_FNS(C_) \
   FL_FN(C_, false, 3, fl_t3_##C_) FL_FN(C_, false, 0, fl_tn_##C_) FL_FN(C_, true, 3, fl_f3_##C_) FL_FN(C_, true, 0, fl_fn_##C_)
 #define FL_ROW(C_) {fl_t3_##C_, fl_tn_##C_, fl_f3_##C_, fl_fn_##C_},
 FL_FNS(1) FL_FNS(2) FL_FNS(3) FL_FNS(4)
-#if SW_FUSE_RMAX == 8
+#if SW_FUSE_RMAX == 16
+FL_FNS(5) FL_FNS(6) FL_FNS(7) FL_FNS(8) FL_FNS(16)
+#define FL_NONE {NULL, NULL, NULL, NULL},
+static const fl_fn fl_table[16][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4) FL_ROW(5) FL_ROW(6) FL_ROW(7) FL_ROW(8)
+                                      FL_NONE FL_NONE FL_NONE FL_NONE FL_NONE FL_NONE FL_NONE FL_ROW(16)};
+#undef FL_NONE
+#elif SW_FUSE_RMAX == 8
 FL_FNS(5) FL_FNS(6) FL_FNS(7) FL_FNS(8)
 static const fl_fn fl_table[8][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4) FL_ROW(5) FL_ROW(6) FL_ROW(7) FL_ROW(8)};
 #elif SW_FUSE_RMAX == 4
 static const fl_fn fl_table[4][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4)};
 #else
-#error "SW_FUSE_RMAX must be 4 or 8"
+#error "SW_FUSE_RMAX must be 4, 8 or 16"
 #endif
 #undef FL_ROW
 #undef FL_FNS
@@ -155,7 +182,9 @@ static const fl_fn fl_table[4][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4)};
 static bool layer_forward_fused(const sw_layer_args *a) {
   bool fast = a->act.kind == SW_ACT_FAST_TANH;
   if (a->gated || a->z || a->a || a->C > SW_FUSE_RMAX || !(fast || a->act.kind == SW_ACT_TANH)) return false;
-  fl_table[a->C - 1][(fast ? 2 : 0) + (a->K == 3 ? 0 : 1)](a, a->T);
+  fl_fn f = fl_table[a->C - 1][(fast ? 2 : 0) + (a->K == 3 ? 0 : 1)];
+  if (!f) return false;
+  f(a, a->T);
   return true;
 }
 
