@@ -1,5 +1,7 @@
-/* AVX-512F backend: 16-lane primitives for the shared kernels in simd_kernels.h. Compiled with
-   -mavx512f (this file only); usable() checks AVX-512F and the OS opmask/ZMM state at run time. */
+/* AVX-512 backend: 16-lane primitives for the shared kernels in simd_kernels.h. Compiled with
+   -mavx512f (this file only) plus AVX512DQ by the pragma below (for vrangeps: every AVX-512 CPU but
+   the Xeon Phis has it); usable() checks both and the OS opmask/ZMM state at run time. */
+#pragma GCC target("avx512dq")
 #include <immintrin.h>
 #include <stdint.h>
 
@@ -46,6 +48,9 @@ SW_INL vf v_recip(vf b) {
 SW_INL vf v_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); } /* a*b + c */
 SW_INL vf v_max(vf a, vf b) { return _mm512_max_ps(a, b); }
 SW_INL vf v_min(vf a, vf b) { return _mm512_min_ps(a, b); }
+/* min(|x|, c) with the sign of x (c > 0): the tanh's clamp in one operation instead of two. */
+#define SW_HAVE_CLAMP
+SW_INL vf v_clamp(vf x, float c) { return _mm512_range_ps(x, _mm512_set1_ps(c), 0x02); }
 /* Bit operations on the integer view: and/or on floats need AVX512DQ, these are plain F. */
 SW_INL vf v_abs(vf a) {
   return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(a), _mm512_set1_epi32(0x7fffffff)));
@@ -67,7 +72,7 @@ SW_INL float v_hsum(vf a) { return _mm512_reduce_add_ps(a); }
 
 static bool usable(void) {
   const sw_cpu *c = sw_cpu_get();
-  return c->avx512f && c->os_zmm;
+  return c->avx512f && c->avx512dq && c->os_zmm;
 }
 
 /* FTZ + DAZ (MXCSR also governs the AVX-512 units). */
@@ -75,7 +80,7 @@ static void thread_init(void) { _mm_setcsr(_mm_getcsr() | 0x8040); }
 
 const sw_backend sw_backend_avx512_impl = {
   .name = "avx512",
-  .isa = "avx512f",
+  .isa = "avx512f+dq",
   .usable = usable,
   .conv_forward = conv_forward,
   .layer_forward = layer_forward,

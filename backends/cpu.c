@@ -38,6 +38,7 @@ static void detect(void) {
   if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
     cpu.avx2 = b & (1u << 5);
     cpu.avx512f = b & (1u << 16);
+    cpu.avx512dq = b & (1u << 17);
     cpu.avx512vl = b & (1u << 31);
   }
   unsigned brand[12];
@@ -73,6 +74,7 @@ void sw_cpu_flags(char *buf, int len) {
   ADD(c->avx2 && c->os_ymm, "avx2");
   ADD(c->fma && c->os_ymm, "fma");
   ADD(c->avx512f && c->os_zmm, "avx512f");
+  ADD(c->avx512dq && c->os_zmm, "avx512dq");
   ADD(c->avx512vl && c->os_zmm, "avx512vl");
   ADD(c->neon, "neon");
 #undef ADD

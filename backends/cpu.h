@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 typedef struct sw_cpu {
-  bool sse2, avx, avx2, fma, avx512f, avx512vl, os_ymm, os_zmm, neon;
+  bool sse2, avx, avx2, fma, avx512f, avx512dq, avx512vl, os_ymm, os_zmm, neon;
   char model[128];
 } sw_cpu;
 

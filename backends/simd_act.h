@@ -34,7 +34,11 @@ static const float sw_tanh_k[11] = {-9.0f, 9.0f, 1.3351957278e-8f, 2.06072107297
                                     0.000328545286037f, 0.00349547893546f, 0.0258765721637f, 0.133809354678f,
                                     0.467142511225f, 0.999999979583f};
 SW_INL vf v_tanh_k(vf x, const float *k) {
+#ifdef SW_HAVE_CLAMP
+  x = v_clamp(x, k[1]);
+#else
   x = v_min(v_max(x, v_set1(k[0])), v_set1(k[1]));
+#endif
   vf s = v_mul(x, x);
   vf p = v_fma(v_set1(k[2]), s, v_set1(k[3]));
   vf q = v_fma(v_set1(k[4]), s, v_set1(k[5]));
