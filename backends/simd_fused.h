@@ -69,6 +69,24 @@ SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C,
 #endif
   const float *tk = sw_tanh_k;
   if (tk_mem) __asm__("" : "+r"(tk));
+#ifndef SW_TANH_DIV
+  if (!fast && V == 1) /* four rows' tanh interleaved */
+#pragma GCC unroll 4
+    for (int r0 = 0; r0 < C; r0 += 4) {
+      const int n = C - r0 < 4 ? C - r0 : 4;
+      vf q[4];
+#pragma GCC unroll 4
+      for (int j = 0; j < n; j++) q[j] = y[r0 + j][0];
+      v_tanh_kn(q, n, tk);
+#pragma GCC unroll 4
+      for (int j = 0; j < n; j++) {
+        y[r0 + j][0] = q[j];
+        float *sp = c->s + (r0 + j) * c->lds + t;
+        st_v(sp, LAST(0), mk, v_add(ld_v(sp, LAST(0), mk), q[j]));
+      }
+    }
+  else
+#endif
 #pragma GCC unroll 16
   for (int r = 0; r < C; r++) {
     float *sp = c->s + r * c->lds + t;
