@@ -7,13 +7,21 @@
    than the multiply-adds (A1 standard at 4,2 channels: 188 -> 317x real time, nano 150 -> 356x;
    on AVX2 a fused tile at 8 and 16 channels measured no faster, so wider layers stay unfused there;
    AVX-512's 32 registers take 8 channels x 2 vectors and 16 x 1, see avx512.c).
-   Where the weights are the layer's own (not a slim view: row strides C*K and C), the strides are
-   constants, so the 16 rows' weights are one pointer plus offsets: with the strides read from
-   the arguments, GCC kept a pointer per row and spilled them (16 channels 1.8x slower).
+   Where the weights are the layer's own (not a slim view: row strides C*K and C) and the ISA sets
+   SW_FUSE_DENSE, the strides are constants, so the 16 rows' weights are one pointer plus offsets:
+   with the strides read from the arguments, GCC kept a pointer per row and spilled them (16
+   channels 1.8x slower on AVX-512). AVX2 leaves it off: the nano model at full width took
+   1.13-1.26x the time with it (tools/model-ab.sh, on the AVX-512 Xeon).
    SW_FUSE_ACC (per ISA) bounds the live accumulators, leaving registers for inputs and tanh. */
 #ifndef SW_SIMD_FUSED_H
 #define SW_SIMD_FUSED_H
 
+#ifndef SW_FUSE_DENSE /* 1: an instance with constant weight strides for layers that are not slim views */
+#define SW_FUSE_DENSE 0
+#endif
+#ifndef SW_FUSE_G /* accumulators of the 1x1 in flight (rows x vectors), at least one row */
+#define SW_FUSE_G 1
+#endif
 #ifndef SW_FUSE_RMAX /* widest layer the fused tile takes (channels) */
 #define SW_FUSE_RMAX SW_RMAX
 #endif
@@ -96,14 +104,14 @@ SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C,
       st_v(sp + v * VL, LAST(v), mk, v_add(ld_v(sp + v * VL, LAST(v), mk), y[r][v]));
     }
   }
-  /* h_out = h + vb + v a (no 1x1: h_out = h), G rows at a time so that about 4 accumulators
-     (independent FMA chains) are in flight however few vectors the tile has */
+  /* h_out = h + vb + v a (no 1x1: h_out = h), G rows at a time so that about
+     SW_FUSE_G accumulators (independent FMA chains) are in flight however few vectors the tile has */
   const ptrdiff_t ldv = dense ? C : c->ldv;
-  const int G = V >= 4 ? 1 : 4 / V;
+  const int G = V >= SW_FUSE_G ? 1 : SW_FUSE_G / V;
 #pragma GCC unroll 16
   for (int r0 = 0; r0 < C; r0 += G) {
     const int Gr = C - r0 < G ? C - r0 : G;
-    vf acc[4][SW_VMAX];
+    vf acc[SW_FUSE_G][SW_VMAX];
 #pragma GCC unroll 4
     for (int g = 0; g < Gr; g++)
 #pragma GCC unroll 8
@@ -166,7 +174,7 @@ typedef void (*fl_fn)(const sw_layer_args *c, int T);
   static void NAME(const sw_layer_args *c, int T) {                                                 \
     const bool fast = FAST;                                                                         \
     const int C = C_, kc = KC, Vt = fl_vectors(C);                                                  \
-    if (KC && c->ldw == C * KC && (!c->v || c->ldv == C)) {                                          \
+    if (SW_FUSE_DENSE && KC && c->ldw == C * KC && (!c->v || c->ldv == C)) {                        \
       const bool dense = true;                                                                      \
       FL_LOOP                                                                                       \
     } else {                                                                                        \
