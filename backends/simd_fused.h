@@ -1,6 +1,7 @@
 /* The fused narrow layer of the SIMD backends (included by simd_kernels.h, which provides ld_v,
    st_v and the v_* primitives). For inference (the forward pass keeps neither z nor a) of a layer
-   that is not gated, has a tanh and C <= 8 channels (or, where SW_FUSE_RMAX is 16, exactly 16), each time tile of V vectors goes
+   that is not gated, has a tanh and C <= SW_FUSE_RMAX channels (where that is 16: C <= 8 or 16),
+   each time tile of V vectors goes
      conv + bias + mixin -> tanh -> s += a -> 1x1 + bias + residual -> h_out
    in registers, in one call. The unfused path makes one pass over the block per stage; at narrow
    slim widths those passes (z and a stored and reloaded, a call per row group and stage) cost more
