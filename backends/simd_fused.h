@@ -78,8 +78,8 @@ SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C,
 #endif
   const float *tk = sw_tanh_k;
   if (tk_mem) __asm__("" : "+r"(tk));
-#ifndef SW_TANH_DIV
-  if (!fast && V == 1) /* four rows' tanh interleaved */
+#ifndef SW_TANH_DIV /* measured on AVX-512 only; AVX2 divides and keeps its code */
+  if (!fast && V == 1) /* four rows' tanh interleaved (16 channels, and any tail of one vector) */
 #pragma GCC unroll 4
     for (int r0 = 0; r0 < C; r0 += 4) {
       const int n = C - r0 < 4 ? C - r0 : 4;
