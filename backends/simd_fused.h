@@ -23,6 +23,8 @@
 #ifndef SW_FUSE_G /* accumulators of the 1x1 in flight (rows x vectors), at least one row */
 #define SW_FUSE_G 1
 #endif
+/* SW_FUSE_TANH4 (per ISA, default off): at one vector per row, the tanh of four rows at a time,
+   step by step (v_tanh_kn), so four independent chains are in program order. */
 #ifndef SW_FUSE_RMAX /* widest layer the fused tile takes (channels) */
 #define SW_FUSE_RMAX SW_RMAX
 #endif
@@ -78,7 +80,7 @@ SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C,
 #endif
   const float *tk = sw_tanh_k;
   if (tk_mem) __asm__("" : "+r"(tk));
-#ifndef SW_TANH_DIV /* measured on AVX-512 only; AVX2 divides and keeps its code */
+#ifdef SW_FUSE_TANH4 /* set per ISA: measured on AVX-512 only */
   if (!fast && V == 1) /* four rows' tanh interleaved (16 channels, and any tail of one vector) */
 #pragma GCC unroll 4
     for (int r0 = 0; r0 < C; r0 += 4) {

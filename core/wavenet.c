@@ -77,9 +77,10 @@ static int row_stride(long n) {
 #define SW_HBUF_CHUNK_MAX 4096
 /* A long history also gets a longer chunk, SW_HBUF_HIST_MUL times the history (still at most
    SW_HBUF_CHUNK_MAX, so a history over 1024 columns gets less): a move copies the history, so the
-   bytes moved per block fall with the chunk (the A1 standard's d = 128..512 layers moved 88% of them). Its buffers grow from 0.7 to 1.2 MB; by tools/model-ab.sh
-   on the Xeon (avx512), full width took 0.95-0.99x the time per 64-sample block over four runs
-   (0.988x at 16, avx2 0.983x), 4,2 channels 0.99-1.00x. */
+   bytes moved per block fall with the chunk (the A1 standard's d = 128..512 layers moved 88% of
+   them). Its buffers grow from 0.7 to 1.2 MB; by tools/model-ab.sh on the Xeon (avx512), full
+   width took 0.95-0.99x the time per 64-sample block over four runs (0.988x at 16, avx2 0.983x),
+   4,2 channels 0.99-1.00x. */
 #define SW_HBUF_HIST_MUL 4
 static int hbuf_chunk(int maxT, int full_rows, int rows, long hist) {
   long c = (long)SW_HBUF_CHUNK * full_rows / (rows > 0 ? rows : 1);
