@@ -68,6 +68,7 @@ const sw_backend sw_backend_neon_impl = {
   .usable = usable,
   .conv_forward = conv_forward,
   .layer_forward = layer_forward,
+  .layer_forward_for = layer_fused_fn,
   .conv_backward = conv_backward,
   .layer_backward = layer_backward,
   .thread_init = thread_init,

@@ -166,7 +166,6 @@ static inline int fl_vectors(int C) {
 
 /* One layer function per (channels, tanh kind, K = 3 or any), C, fast and kc constants inside,
    picked from a table once per call: the tile loop switches only on the tail's shape. */
-typedef void (*fl_fn)(const sw_layer_args *c, int T);
 #define FL_LOOP                                                                                   \
   for (int t = 0; t < T; t += Vt * VL) {                                                          \
     int rem = T - t < Vt * VL ? T - t : Vt * VL, V = (rem + VL - 1) / VL, nl = rem - (V - 1) * VL; \
@@ -174,7 +173,9 @@ typedef void (*fl_fn)(const sw_layer_args *c, int T);
   }
 #define FL_TILE(V, M) fl_tile(c, fast, t, C, V, M, nl, kc, dense)
 #define FL_FN(C_, FAST, KC, NAME)                                                                   \
-  static void NAME(const sw_layer_args *c, int T) {                                                 \
+  static void NAME(const sw_layer_args *c, void *plan) {                                            \
+    (void)plan;                                                                                     \
+    const int T = c->T;                                                                             \
     const bool fast = FAST;                                                                         \
     const int C = C_, kc = KC, Vt = fl_vectors(C);                                                  \
     if (SW_FUSE_DENSE && KC && c->ldw == C * KC && (!c->v || c->ldv == C)) {                        \
@@ -192,14 +193,14 @@ FL_FNS(1) FL_FNS(2) FL_FNS(3) FL_FNS(4)
 #if SW_FUSE_RMAX == 16
 FL_FNS(5) FL_FNS(6) FL_FNS(7) FL_FNS(8) FL_FNS(16)
 #define FL_NONE {NULL, NULL, NULL, NULL},
-static const fl_fn fl_table[16][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4) FL_ROW(5) FL_ROW(6) FL_ROW(7) FL_ROW(8)
+static const sw_layer_fn fl_table[16][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4) FL_ROW(5) FL_ROW(6) FL_ROW(7) FL_ROW(8)
                                       FL_NONE FL_NONE FL_NONE FL_NONE FL_NONE FL_NONE FL_NONE FL_ROW(16)};
 #undef FL_NONE
 #elif SW_FUSE_RMAX == 8
 FL_FNS(5) FL_FNS(6) FL_FNS(7) FL_FNS(8)
-static const fl_fn fl_table[8][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4) FL_ROW(5) FL_ROW(6) FL_ROW(7) FL_ROW(8)};
+static const sw_layer_fn fl_table[8][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4) FL_ROW(5) FL_ROW(6) FL_ROW(7) FL_ROW(8)};
 #elif SW_FUSE_RMAX == 4
-static const fl_fn fl_table[4][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4)};
+static const sw_layer_fn fl_table[4][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4)};
 #else
 #error "SW_FUSE_RMAX must be 4, 8 or 16"
 #endif
@@ -207,14 +208,11 @@ static const fl_fn fl_table[4][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4)};
 #undef FL_FNS
 #undef FL_FN
 
-/* Runs the fused path if it applies to this call; false: the caller runs the unfused one. */
-static bool layer_forward_fused(const sw_layer_args *a) {
+/* The fused layer function for the shape of a, or NULL where the unfused path runs it. */
+static sw_layer_fn layer_fused_fn(const sw_layer_args *a) {
   bool fast = a->act.kind == SW_ACT_FAST_TANH;
-  if (a->gated || a->z || a->a || a->C > SW_FUSE_RMAX || !(fast || a->act.kind == SW_ACT_TANH)) return false;
-  fl_fn f = fl_table[a->C - 1][(fast ? 2 : 0) + (a->K == 3 ? 0 : 1)];
-  if (!f) return false;
-  f(a, a->T);
-  return true;
+  if (a->gated || a->z || a->a || a->C > SW_FUSE_RMAX || !(fast || a->act.kind == SW_ACT_TANH)) return NULL;
+  return fl_table[a->C - 1][(fast ? 2 : 0) + (a->K == 3 ? 0 : 1)];
 }
 
 #endif

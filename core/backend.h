@@ -94,6 +94,8 @@ typedef struct sw_shape {
   int max_T;
 } sw_shape;
 
+typedef void (*sw_layer_fn)(const sw_layer_args *a, void *plan);
+
 typedef struct sw_backend {
   const char *name;       /* "naive", "blas", "onednn", "avx2", "avx512", "neon" */
   const char *isa;        /* instruction set the kernels use, e.g. "avx2+fma" */
@@ -110,6 +112,10 @@ typedef struct sw_backend {
 
   void (*conv_forward)(const sw_conv_args *a, void *plan);
   void (*layer_forward)(const sw_layer_args *a, void *plan);
+  /* Optional: layer_forward specialised for the shape of proto (C, K, act, weight strides; z, a
+     NULL), which the model binds once per width and then calls with only T and the buffer
+     pointers changed: no dispatch on the shape per call. NULL: layer_forward serves. */
+  sw_layer_fn (*layer_forward_for)(const sw_layer_args *proto);
   void (*conv_backward)(const sw_conv_grad_args *a);
   void (*layer_backward)(const sw_layer_grad_args *a);
   /* Called once per thread that runs kernels (e.g. to set FTZ/DAZ). NULL = nothing to do. */

@@ -13,7 +13,6 @@ typedef struct hbuf {
   size_t size;        /* floats allocated; every width's rows x cap fits in it (hbuf_set_rows) */
 } hbuf;
 
-typedef void (*layer_fn)(const sw_layer_args *, void *);
 typedef void (*conv_fn)(const sw_conv_args *, void *);
 
 typedef struct arr_rt {
@@ -22,7 +21,7 @@ typedef struct arr_rt {
   float *out;        /* residual output of the last layer, C x maxT */
   float *head_out;   /* H x maxT, last array only (the others write into the next one's s) */
   sw_act *acts;      /* per-layer activation (fast tanh substituted) */
-  layer_fn *lfn;
+  sw_layer_fn *lfn;
   void **lplan;
   sw_layer_args *la; /* per layer: shape, weights, strides and scratch bound per width; process sets the columns */
   sw_conv_args rproto, gproto;
@@ -260,7 +259,11 @@ static void bind_kernels(sw_wavenet *wn) {
       r->lfn[l] = nv->layer_forward;
       if (be != nv && be->layer_forward && be_supports(be, &s)) {
         void *plan = be->layer_plan ? be->layer_plan(&p) : NULL;
-        if (!be->layer_plan || plan) { r->lfn[l] = be->layer_forward; r->lplan[l] = plan; }
+        if (!be->layer_plan || plan) {
+          sw_layer_fn f = be->layer_forward_for ? be->layer_forward_for(&p) : NULL;
+          r->lfn[l] = f ? f : be->layer_forward;
+          r->lplan[l] = plan;
+        }
         else wn->fallbacks++;
       } else if (be != nv) wn->fallbacks++;
     }
