@@ -18,9 +18,10 @@ typedef __mmask16 vm;
 /* Fused layers up to 8 channels (8 x 2 vectors): by tools/model-ab.sh, A1 standard 64-sample blocks
    2-3% faster at full width (its 8-channel array), 8% at 6,3 channels (measured together with conv
    tiles that start from the bias, worth about 1% at full width). And at 16 channels (16 x 1, the
-   A1 standard's first array at full width; 9-15 stay unfused, not measured): full width 0.926x
-   the time per block, and the 1x1 four rows at a time (four FMA chains in flight) 0.973x of that
-   for the 16-channel layer by tools/kernel-ab.sh. */
+   A1 standard's first array at full width): full width 0.926x the time per block, and the 1x1
+   four rows at a time (four FMA chains in flight) 0.973x of that for the 16-channel layer by
+   tools/kernel-ab.sh. 9-15 channels (C x 1, exact tanh, K = 3): A1 standard at 9,5 to 15,8
+   channels 0.92-0.99x the time of their unfused path (12,6 and 13,7 gain least). */
 #define SW_FUSE_RMAX 16
 /* Fused tiles of 16 accumulators take the tanh constants as memory operands (simd_fused.h): by
    tools/model-ab.sh, A1 standard at 4,2 channels 5% faster (0.946, 0.947); tiles of 12 did worse

@@ -192,10 +192,16 @@ static inline int fl_vectors(int C) {
 FL_FNS(1) FL_FNS(2) FL_FNS(3) FL_FNS(4)
 #if SW_FUSE_RMAX == 16
 FL_FNS(5) FL_FNS(6) FL_FNS(7) FL_FNS(8) FL_FNS(16)
-#define FL_NONE {NULL, NULL, NULL, NULL},
+/* 9-15 channels (slim widths of a 16-channel array): the exact tanh at K = 3 only, the others
+   run unfused (each instance adds to the compile time of the AVX-512 file). */
+#define FL_T3(C_) FL_FN(C_, false, 3, fl_t3_##C_)
+#define FL_ROW_T3(C_) {fl_t3_##C_, NULL, NULL, NULL},
+FL_T3(9) FL_T3(10) FL_T3(11) FL_T3(12) FL_T3(13) FL_T3(14) FL_T3(15)
 static const sw_layer_fn fl_table[16][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4) FL_ROW(5) FL_ROW(6) FL_ROW(7) FL_ROW(8)
-                                      FL_NONE FL_NONE FL_NONE FL_NONE FL_NONE FL_NONE FL_NONE FL_ROW(16)};
-#undef FL_NONE
+                                            FL_ROW_T3(9) FL_ROW_T3(10) FL_ROW_T3(11) FL_ROW_T3(12) FL_ROW_T3(13)
+                                            FL_ROW_T3(14) FL_ROW_T3(15) FL_ROW(16)};
+#undef FL_ROW_T3
+#undef FL_T3
 #elif SW_FUSE_RMAX == 8
 FL_FNS(5) FL_FNS(6) FL_FNS(7) FL_FNS(8)
 static const sw_layer_fn fl_table[8][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4) FL_ROW(5) FL_ROW(6) FL_ROW(7) FL_ROW(8)};

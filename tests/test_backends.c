@@ -9,8 +9,8 @@
    rational function is evaluated as the same expression tree in every backend). Otherwise (tanh, fast tanh, sigmoid, gated)
    and in "rand" mode (uniform data, weights at the init scale), the normalised error
    ||y - y_naive|| / ||y_naive|| must be <= 1e-6 forward and <= 1e-5 backward. NaN/Inf fail.
-   Inference cases (no z/a kept) of tanh layers with C <= 4 (AVX-512: 8, and 16) run the SIMD backends' fused narrow path
-   (backends/simd_fused.h), the others their unfused kernels.
+   Inference cases (no z/a kept) of tanh layers with C <= 4 (AVX-512: 16; 9-15 at K = 3 only) run
+   the SIMD backends' fused narrow path (backends/simd_fused.h), the others their unfused kernels.
    Usage: test_backends [--quick]   (--quick: T <= 257 and d <= 64, for qemu) */
 #include <math.h>
 #include <stdint.h>
