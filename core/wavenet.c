@@ -24,6 +24,7 @@ typedef struct arr_rt {
   sw_layer_fn *lfn;
   void **lplan;
   sw_layer_args *la; /* per layer: shape, weights, strides and scratch bound per width; process sets the columns */
+  float *pack;       /* the layers' conv and 1x1 weights at a slim width, packed (see pack_layer) */
   sw_conv_args rproto, gproto;
   conv_fn rfn, gfn;
   void *rplan, *gplan;
@@ -152,6 +153,7 @@ void sw_wavenet_free(sw_wavenet *wn) {
       free(a->lfn);
       free(a->lplan);
       free(a->la);
+      free(a->pack);
     }
     free(wn->arr);
   }
@@ -179,6 +181,37 @@ static sw_layer_args layer_proto(const sw_wavenet *wn, int i, int l) {
     .scratch = wn->scratch,
   };
   return p;
+}
+
+/* Floats of an array's packed weights: every layer's conv and 1x1 at full width (the most a slim
+   width needs). */
+static size_t pack_floats(const sw_array_cfg *a) {
+  size_t n = 0;
+  for (int l = 0; l < a->n_layers; l++) {
+    size_t C = (size_t)a->channels, cm = a->layers[l].gated ? 2 * C : C;
+    n += cm * C * (size_t)a->layers[l].kernel + C * C;
+  }
+  return n;
+}
+
+/* At a slim width the weights are the leading blocks of the full matrices, rows a full row apart;
+   copied into dense rows of the width's own length, the kernels read only the lines they use and
+   the SIMD backends' fused layers take their dense instance (constant strides). Same values, same
+   order of operations: the outputs do not change. *dst: where this layer's copy goes. */
+static void pack_layer(sw_layer_args *p, float **dst) {
+  const int C = p->C, K = p->K, cm = p->gated ? 2 * C : C;
+  float *w = *dst;
+  for (int r = 0; r < cm; r++) memcpy(w + (size_t)r * C * K, p->w + r * p->ldw, sizeof(float) * (size_t)C * K);
+  p->w = w;
+  p->ldw = (ptrdiff_t)C * K;
+  *dst += (size_t)cm * C * K;
+  if (p->v) {
+    float *v = *dst;
+    for (int r = 0; r < C; r++) memcpy(v + (size_t)r * C, p->v + r * p->ldv, sizeof(float) * (size_t)C);
+    p->v = v;
+    p->ldv = C;
+    *dst += (size_t)C * C;
+  }
 }
 
 /* Input: x (first array) or the previous array's residual output; output: the first layer's input. */
@@ -252,8 +285,11 @@ static void bind_kernels(sw_wavenet *wn) {
     arr_rt *r = &wn->arr[i];
     r->rproto = rechannel_proto(wn, i);
     r->gproto = head_proto(wn, i);
+    float *pk = r->pack;
     for (int l = 0; l < a->n_layers; l++) {
-      sw_layer_args p = r->la[l] = layer_proto(wn, i, l);
+      sw_layer_args p = layer_proto(wn, i, l);
+      if (wn->w.c[i] < a->channels) pack_layer(&p, &pk);
+      r->la[l] = p;
       sw_shape s = {.is_layer = true, .C = p.C, .cin = p.C, .K = p.K, .d = p.d, .gated = p.gated,
                     .has_v = p.v != NULL, .has_bias = true, .act = p.act, .max_T = wn->maxT};
       r->lfn[l] = nv->layer_forward;
@@ -346,7 +382,8 @@ int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **o
     r->lfn = calloc((size_t)a->n_layers, sizeof *r->lfn);
     r->lplan = calloc((size_t)a->n_layers, sizeof *r->lplan);
     r->la = calloc((size_t)a->n_layers, sizeof *r->la);
-    if (!r->lin || !r->acts || !r->lfn || !r->lplan || !r->la) goto oom;
+    r->pack = alloc64(pack_floats(a));
+    if (!r->lin || !r->acts || !r->lfn || !r->lplan || !r->la || !r->pack) goto oom;
     for (int l = 0; l < a->n_layers; l++) {
       if (hbuf_init(&r->lin[l], C, (a->layers[l].kernel - 1) * a->layers[l].dilation, wn->maxT)) goto oom;
       r->acts[l] = a->layers[l].act;
