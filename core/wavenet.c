@@ -321,8 +321,9 @@ static void bind_kernels(sw_wavenet *wn) {
   count_per_block(wn);
 }
 
-/* Bytes the streaming state below allocates (history rings, block buffers, scratch), so that a
-   model and block size that would need more than SW_MAX_STATE_BYTES are refused before allocating. */
+/* Bytes the streaming state below allocates (history rings, block buffers, scratch, packed
+   weights), so that a model and block size that would need more than SW_MAX_STATE_BYTES are
+   refused before allocating. */
 static double state_bytes(const sw_net *net, int maxT) {
   double f = 0;
   int maxC = 1;
@@ -337,6 +338,7 @@ static double state_bytes(const sw_net *net, int maxT) {
     }
     f += C * (a->head_kernel - 1 + hbuf_chunk(maxT, a->channels, a->channels, a->head_kernel - 1) + 80);
     f += (C + (i + 1 == net->n_arrays ? a->head_size : 0)) * maxT;
+    f += (double)pack_floats(a);
   }
   f += (double)sw_layer_scratch_floats(maxC, maxT) + 2.0 * maxT;
   return f * sizeof(float);
