@@ -165,7 +165,8 @@ static inline int fl_vectors(int C) {
 }
 
 /* One layer function per (channels, tanh kind, K = 3 or any), C, fast and kc constants inside,
-   picked from a table once per call: the tile loop switches only on the tail's shape. */
+   picked from a table (layer_fused_fn) once per width by the model, or per call by layer_forward:
+   the tile loop switches only on the tail's shape. */
 #define FL_LOOP                                                                                   \
   for (int t = 0; t < T; t += Vt * VL) {                                                          \
     int rem = T - t < Vt * VL ? T - t : Vt * VL, V = (rem + VL - 1) / VL, nl = rem - (V - 1) * VL; \

@@ -299,8 +299,7 @@ static void bind_kernels(sw_wavenet *wn) {
           sw_layer_fn f = be->layer_forward_for ? be->layer_forward_for(&p) : NULL;
           r->lfn[l] = f ? f : be->layer_forward;
           r->lplan[l] = plan;
-        }
-        else wn->fallbacks++;
+        } else wn->fallbacks++;
       } else if (be != nv) wn->fallbacks++;
     }
     sw_conv_args cr = rechannel_proto(wn, i), cg = head_proto(wn, i);

@@ -1,6 +1,7 @@
 /* Streaming inference of one WaveNet: create once (all memory allocated here), then process
-   blocks of 1..max_block samples with no allocation, lock or I/O. The slim width is a view
-   into the net's weights; changing it resets the history and prewarms (SPEC section 3). */
+   blocks of 1..max_block samples with no allocation, lock or I/O. A slim width uses the leading
+   slice of the net's weights (its layers' slices copied into dense rows when the width is set);
+   changing it resets the history and prewarms (SPEC section 3). */
 #ifndef SW_WAVENET_H
 #define SW_WAVENET_H
 
@@ -18,9 +19,10 @@ typedef struct sw_run_opts {
   bool fast_tanh;            /* replace exact tanh by sw_fast_tanhf */
 } sw_run_opts;
 
-/* The net must outlive the instance (weights are used in place). Starts at full width,
-   reset and prewarmed. Runs the backend's thread_init on the calling thread: process from that
-   thread, or call backend->thread_init on the one that does. */
+/* The net must outlive the instance (weights are used in place; at a slim width the layers' are
+   copied when it is set, so a change of weights needs sw_wavenet_set_widths). Starts at full
+   width, reset and prewarmed. Runs the backend's thread_init on the calling thread: process from
+   that thread, or call backend->thread_init on the one that does. */
 int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **out, sw_err *err);
 void sw_wavenet_free(sw_wavenet *wn);
 
