@@ -196,8 +196,10 @@ static size_t pack_floats(const sw_array_cfg *a) {
 
 /* At a slim width the weights are the leading blocks of the full matrices, rows a full row apart;
    copied into dense rows of the width's own length, the kernels read only the lines they use and
-   the SIMD backends' fused layers take their dense instance (constant strides). Same values, same
-   order of operations: the outputs do not change. *dst: where this layer's copy goes. */
+   the SIMD backends' fused layers take their dense instance (constant strides). Same values in the
+   same order of operations: the naive and SIMD outputs keep their bits (tools/model-ab.sh: max
+   difference 0); BLAS and oneDNN may block a GEMM differently for the new stride (within the
+   equivalence tolerance). *dst: where this layer's copy goes. */
 static void pack_layer(sw_layer_args *p, float **dst) {
   const int C = p->C, K = p->K, cm = p->gated ? 2 * C : C;
   float *w = *dst;
