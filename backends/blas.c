@@ -60,7 +60,7 @@ static void layer_forward(const sw_layer_args *a, void *plan) {
     for (int o = 0; o < C; o++) {
       float *y = a->h_out + o * a->ldo + t0;
       const float *h = a->h + o * a->ldh + t0;
-      if (a->v) for (int j = 0; j < n; j++) y[j] = h[j] + a->vb[o];
+      if (a->v && a->vb) for (int j = 0; j < n; j++) y[j] = h[j] + a->vb[o];
       else memcpy(y, h, sizeof(float) * (size_t)n);
       float *s = a->s + o * a->lds + t0;
       const float *ao = act + o * lda;

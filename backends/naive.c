@@ -45,7 +45,7 @@ static void layer_forward(const sw_layer_args *a, void *plan) {
     float *y = a->h_out + o * a->ldo;
     const float *h = a->h + o * a->ldh;
     if (a->v) {
-      for (int t = 0; t < T; t++) y[t] = a->vb[o];
+      for (int t = 0; t < T; t++) y[t] = a->vb ? a->vb[o] : 0.0f;
       for (int i = 0; i < C; i++) {
         float w = a->v[o * a->ldv + i];
         for (int t = 0; t < T; t++) y[t] += w * act[i * lda + t];

@@ -298,7 +298,7 @@ static void *layer_plan(const sw_layer_args *p) {
   if (p->v)
     for (int o = 0; o < C; o++) {
       for (int i = 0; i < C; i++) pl->vpack[(size_t)o * C + i] = p->v[o * p->ldv + i];
-      pl->bpack[cm + o] = p->vb[o];
+      pl->bpack[cm + o] = p->vb ? p->vb[o] : 0.0f;
     }
   int sz[MAX_SIZES];
   pl->nsz = plan_sizes(p->T, sz);

@@ -107,7 +107,7 @@ SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C,
       st_v(sp + v * VL, LAST(v), mk, v_add(ld_v(sp + v * VL, LAST(v), mk), y[r][v]));
     }
   }
-  /* h_out = h + vb + v a (no 1x1: h_out = h), G rows at a time so that about
+  /* h_out = h [+ vb] + v a (no 1x1: h_out = h), G rows at a time so that about
      SW_FUSE_G accumulators (independent FMA chains) are in flight however few vectors the tile has */
   const ptrdiff_t ldv = dense ? C : c->ldv;
   const int G = V >= SW_FUSE_G ? 1 : SW_FUSE_G / V;
@@ -120,11 +120,13 @@ SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C,
 #pragma GCC unroll 8
       for (int v = 0; v < V; v++) acc[g][v] = ld_v(c->h + (r0 + g) * ldh + t + v * VL, LAST(v), mk);
     if (c->v) {
+      if (c->vb) { /* NULL where the model folded it into the next layer's conv bias */
 #pragma GCC unroll 4
-      for (int g = 0; g < Gr; g++) {
-        vf bb = v_set1(c->vb[r0 + g]);
+        for (int g = 0; g < Gr; g++) {
+          vf bb = v_set1(c->vb[r0 + g]);
 #pragma GCC unroll 8
-        for (int v = 0; v < V; v++) acc[g][v] = v_add(acc[g][v], bb);
+          for (int v = 0; v < V; v++) acc[g][v] = v_add(acc[g][v], bb);
+        }
       }
 #pragma GCC unroll 16
       for (int i = 0; i < C; i++)

@@ -32,6 +32,7 @@ typedef struct sw_conv_args {
      a = act(z)                 (gated: act(z[0:C]) * sigmoid(z[C:2C]))
      h_out[o][t] = h[o][t] + sum_{i<C} v[o*ldv + i] a[i][t] + vb[o]   (h_out = h when v == NULL)
      s[o][t] += a[o][t]
+   vb may be NULL (no bias term): the model folds it into the next conv's bias for inference.
    h_out never aliases h. z/a, when non-NULL, receive the pre-activation (cmid rows) and the
    activation output (C rows) for the backward pass (training); inference passes NULL. */
 typedef struct sw_layer_args {

@@ -126,6 +126,7 @@ static const char *act_str(sw_act a) {
 typedef struct lcase {
   int C, Cfull, K, d, T;
   bool gated, has_v, train;
+  bool no_vb; /* the 1x1 without its bias (vb NULL), as the model runs it (bias folded) */
   sw_act act;
   bool ints;
 } lcase;
@@ -149,8 +150,9 @@ static void run_layer(const sw_backend *be, const lcase *L, stats *st) {
   const int dm = L->ints ? 1 : 3, wm = L->ints ? 2 : 3;
   const float ws = 1.0f / sqrtf((float)(C * K)), vs = 1.0f / sqrtf((float)C);
   char ctx[160];
-  snprintf(ctx, sizeof ctx, "%s layer C=%d/%d K=%d d=%d T=%d %s%s%s%s %s", be->name, C, L->Cfull, K, L->d, T, act_str(L->act),
-           L->gated ? " gated" : "", L->has_v ? "" : " no1x1", L->train ? " train" : "", L->ints ? "int" : "rand");
+  snprintf(ctx, sizeof ctx, "%s layer C=%d/%d K=%d d=%d T=%d %s%s%s%s%s %s", be->name, C, L->Cfull, K, L->d, T,
+           act_str(L->act), L->gated ? " gated" : "", L->has_v ? "" : " no1x1", L->has_v && L->no_vb ? " novb" : "",
+           L->train ? " train" : "", L->ints ? "int" : "rand");
   sw_shape sh = {.is_layer = true, .C = C, .cin = C, .K = K, .d = L->d, .gated = L->gated, .has_v = L->has_v,
                  .has_bias = true, .act = L->act, .max_T = T};
   if (be->supports && !be->supports(&sh)) { st->declined++; return; }
@@ -168,7 +170,7 @@ static void run_layer(const sw_backend *be, const lcase *L, stats *st) {
   size_t nsc;
   float *sc = scratch_new(C, T, &nsc), *sc2 = scratch_new(C, T, &nsc);
   sw_layer_args la = {.C = C, .K = K, .d = L->d, .T = T, .gated = L->gated, .act = L->act,
-                      .w = w.p, .b = b.p, .ldw = w.ld, .m = m.p, .v = L->has_v ? v.p : NULL, .vb = L->has_v ? vb.p : NULL,
+                      .w = w.p, .b = b.p, .ldw = w.ld, .m = m.p, .v = L->has_v ? v.p : NULL, .vb = L->has_v && !L->no_vb ? vb.p : NULL,
                       .ldv = v.ld, .h = h.p, .ldh = h.ld, .x = x.p, .h_out = ho.p, .ldo = ho.ld, .s = s.p, .lds = s.ld,
                       .z = L->train ? z.p : NULL, .ldz = z.ld, .a = L->train ? a.p : NULL, .lda = a.ld, .scratch = sc};
   sw_backend_naive()->layer_forward(&la, NULL);
@@ -318,7 +320,8 @@ static void grid_layers(const sw_backend *be, bool quick) {
               if (quick && (DS[di] > 64 || TS[ti] > 257)) continue;
               sw_act act = {.kind = (sw_act_kind)(idx / 2 % 7), .alpha = 0.5f};
               lcase L = {.C = CH[ci], .Cfull = CH[ci] + (idx / 2 % 3 == 1 ? 5 : 0), .K = KS[ki], .d = DS[di], .T = TS[ti],
-                         .gated = g, .has_v = idx / 2 % 5 != 4, .train = idx / 2 % 4 != 3, .act = act, .ints = mode == 0};
+                         .gated = g, .has_v = idx / 2 % 5 != 4, .train = idx / 2 % 4 != 3, .act = act, .ints = mode == 0,
+                         .no_vb = idx / 2 % 3 == 2};
               run_layer(be, &L, &st);
             }
     char grp[64];
@@ -372,10 +375,10 @@ static void presets(const sw_backend *be, bool quick) {
     for (int c = 1; c <= A->C; c++)
       for (int mode = 0; mode < 2; mode++) {
         for (int l = 0; l < A->nd; l++) {
-          if (quick && l % 3) continue;
+          if (quick && l % 3 == 2) continue; /* keeps a training case (l % 3 == 0) and an inference one */
           sw_act act = {.kind = l % 2 ? SW_ACT_FAST_TANH : SW_ACT_TANH};
           lcase L = {.C = c, .Cfull = A->C, .K = A->K, .d = A->d[l], .T = 64, .has_v = true, .train = l % 3 == 0,
-                     .act = act, .ints = mode == 0};
+                     .act = act, .ints = mode == 0, .no_vb = l % 3 != 0}; /* inference: vb folded, as in the model */
           run_layer(be, &L, &st);
         }
         /* head: H' = the next array's width at the same slim fraction (H for the last array) */
