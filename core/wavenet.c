@@ -223,8 +223,9 @@ static void pack_layer(sw_layer_args *p, float **dst) {
    A1 standard, avx512, 64-sample blocks, tools/model-ab.sh: full width 0.983-0.987x the time,
    4,2 channels 0.978-0.989x. The outputs change by rounding only (max difference 1.1e-6 at full
    width). A zeroed history column would stand for h = c, not 0, but no output reads one: the
-   prewarm of sw_wavenet_reset rewrites every column a block can reach. off: the offset of the array's input (C channels, updated to
-   that of its output); *bias: where this layer's folded conv bias goes. */
+   prewarm of sw_wavenet_reset rewrites every column a block can reach. off: the offset of the
+   array's input (C channels), updated to that of its output; *bias: where this layer's folded conv
+   bias goes. */
 static void fold_bias(sw_layer_args *p, double *off, float **bias) {
   const int C = p->C, K = p->K, cm = p->gated ? 2 * C : C;
   float *b = *bias;

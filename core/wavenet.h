@@ -21,9 +21,9 @@ typedef struct sw_run_opts {
 
 /* The net must outlive the instance (weights are used in place, but the layers' biases are derived
    and, at a slim width, their weights copied when a width is set: a change of weights needs
-   sw_wavenet_set_widths). Starts at full
-   width, reset and prewarmed. Runs the backend's thread_init on the calling thread: process from
-   that thread, or call backend->thread_init on the one that does. */
+   sw_wavenet_set_widths). Starts at full width, reset and prewarmed. Runs the backend's
+   thread_init on the calling thread: process from that thread, or call backend->thread_init on the
+   one that does. */
 int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **out, sw_err *err);
 void sw_wavenet_free(sw_wavenet *wn);
 

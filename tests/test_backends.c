@@ -170,8 +170,9 @@ static void run_layer(const sw_backend *be, const lcase *L, stats *st) {
   size_t nsc;
   float *sc = scratch_new(C, T, &nsc), *sc2 = scratch_new(C, T, &nsc);
   sw_layer_args la = {.C = C, .K = K, .d = L->d, .T = T, .gated = L->gated, .act = L->act,
-                      .w = w.p, .b = b.p, .ldw = w.ld, .m = m.p, .v = L->has_v ? v.p : NULL, .vb = L->has_v && !L->no_vb ? vb.p : NULL,
-                      .ldv = v.ld, .h = h.p, .ldh = h.ld, .x = x.p, .h_out = ho.p, .ldo = ho.ld, .s = s.p, .lds = s.ld,
+                      .w = w.p, .b = b.p, .ldw = w.ld, .m = m.p, .v = L->has_v ? v.p : NULL,
+                      .vb = L->has_v && !L->no_vb ? vb.p : NULL, .ldv = v.ld, .h = h.p, .ldh = h.ld, .x = x.p,
+                      .h_out = ho.p, .ldo = ho.ld, .s = s.p, .lds = s.ld,
                       .z = L->train ? z.p : NULL, .ldz = z.ld, .a = L->train ? a.p : NULL, .lda = a.ld, .scratch = sc};
   sw_backend_naive()->layer_forward(&la, NULL);
   sw_layer_args lb = la;
@@ -320,8 +321,10 @@ static void grid_layers(const sw_backend *be, bool quick) {
               if (quick && (DS[di] > 64 || TS[ti] > 257)) continue;
               sw_act act = {.kind = (sw_act_kind)(idx / 2 % 7), .alpha = 0.5f};
               lcase L = {.C = CH[ci], .Cfull = CH[ci] + (idx / 2 % 3 == 1 ? 5 : 0), .K = KS[ki], .d = DS[di], .T = TS[ti],
-                         .gated = g, .has_v = idx / 2 % 5 != 4, .train = idx / 2 % 4 != 3, .act = act, .ints = mode == 0,
-                         .no_vb = idx / 2 % 3 == 2};
+                         .gated = g, .has_v = idx / 2 % 5 != 4, .train = idx / 4 % 4 != 3, .act = act, .ints = mode == 0,
+                         .no_vb = idx / 6 % 2 == 1};
+              /* idx / 2 is odd exactly when gated: train and no_vb count from idx / 4 and idx / 6, so that
+                 ungated inference cases (the SIMD fused path) occur, with both strides and both vb kinds */
               run_layer(be, &L, &st);
             }
     char grp[64];
