@@ -271,7 +271,7 @@ static void count_layer(sw_work_counters *wc, const sw_layer_args *l) {
   long long cm = l->gated ? 2 * l->C : l->C, v = l->v ? (long long)l->C * l->C : 0;
   wc->macs += (cm * l->C * l->K + cm + v) * l->T;
   wc->activations += cm * l->T;
-  /* vb counts where fold_bias merged it into b: the model's weights, whichever array holds them */
+  /* vb still counts when fold_bias has merged it into b (vb NULL): the counters report the model's weights */
   wc->weight_bytes += (long long)sizeof(float) * (cm * l->C * l->K + 2 * cm + (l->v ? v + l->C : 0));
 }
 
