@@ -31,7 +31,9 @@ typedef __mmask16 vm;
 #define SW_FUSE_DENSE 1 /* simd_fused.h; nano at full width 0.984x the time of dense at 16 channels only */
 #define SW_FUSE_G 4 /* the 1x1 of the fused tile: 4 rows x 1 vector at 16 channels (see above) */
 /* simd_fused.h: four rows' tanh interleaved at one vector per row; by tools/kernel-ab.sh at 16
-   channels 0.975x the time (d = 8) and 0.981x (d = 1), tools/model-ab.sh full width 0.984x */
+   channels 0.975x the time (d = 8) and 0.981x (d = 1), tools/model-ab.sh full width 0.984x. Also
+   in the 4 x 4 and 8 x 2 tiles (16 accumulators): kernel-ab 4 channels 0.964-0.980x, 8 channels
+   0.974-0.982x; model-ab 4,2 0.980x and 0.981x, 8,4 0.991x and 0.996x, full width 0.978x and 0.989x. */
 #define SW_FUSE_TANH4
 
 SW_INL vf v_load(const float *p) { return _mm512_loadu_ps(p); }
