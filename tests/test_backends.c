@@ -40,6 +40,10 @@ typedef struct mat {
 } mat;
 
 static bool is_canary(float f) { uint32_t u; memcpy(&u, &f, 4); return u == CANARY; }
+/* The canary of the inputs (read-only), another NaN payload: a NaN carries its payload through
+   arithmetic, so a lane past T computed from an input's canary and stored past T in an output
+   would otherwise look like that output's own canary. */
+static const uint32_t CANARY_IN = 0x7fc0beefu;
 
 static mat mat_new(int rows, int lo, int hi, ptrdiff_t ld) {
   mat m = {.rows = rows, .lo = lo, .hi = hi, .ld = ld};
@@ -60,6 +64,14 @@ static mat mat_make(int rows, int lo, int hi, ptrdiff_t ld, int mode, float scal
   mat m = mat_new(rows, lo, hi, ld);
   mat_fill(&m, mode, scale);
   return m;
+}
+/* Marks m as an input: everything outside its valid region becomes CANARY_IN. */
+static void mat_ro(mat *m) {
+  ptrdiff_t off = m->p - m->mem;
+  for (size_t i = 0; i < m->n; i++) {
+    ptrdiff_t j = (ptrdiff_t)i - off, r = j >= m->lo ? (j - m->lo) / m->ld : -1, c = j - r * m->ld;
+    if (j < m->lo || r >= m->rows || c < m->lo || c >= m->hi) memcpy(&m->mem[i], &CANARY_IN, 4);
+  }
 }
 static mat mat_clone(const mat *a) {
   mat m = *a;
@@ -163,6 +175,8 @@ static void run_layer(const sw_backend *be, const lcase *L, stats *st) {
   mat h = mat_make(C, -hist, T, hist + T + 3, dm, 1.0f), x = mat_make(1, 0, T, T, dm, 1.0f);
   mat w = mat_make(cm, 0, C * K, (ptrdiff_t)L->Cfull * K, wm, ws), b = mat_make(1, 0, cm, cm, wm, ws);
   mat m = mat_make(1, 0, cm, cm, wm, ws), v = mat_make(C, 0, C, L->Cfull, wm, vs), vb = mat_make(1, 0, C, C, wm, vs);
+  mat *ins[] = {&h, &x, &w, &b, &m, &v, &vb};
+  for (size_t i = 0; i < sizeof ins / sizeof *ins; i++) mat_ro(ins[i]);
   /* outputs (s accumulates) */
   mat ho = mat_make(C, 0, T, T + 5, 0, 0), s = mat_make(C, 0, T, T + 1, dm, 1.0f);
   mat z = mat_make(cm, 0, T, T + 2, 0, 0), a = mat_make(C, 0, T, T + 7, 0, 0);
@@ -195,6 +209,10 @@ static void run_layer(const sw_backend *be, const lcase *L, stats *st) {
   if (L->train && be->layer_backward) {
     /* backward from the naive forward's z and a */
     mat go = mat_make(C, 0, T, T + 1, dm, 1.0f), gs = mat_make(C, 0, T, T + 2, dm, 1.0f);
+    mat_ro(&go);
+    mat_ro(&gs);
+    mat_ro(&z); /* the naive forward's, read by the backward */
+    mat_ro(&a);
     mat gh = mat_make(C, -hist, T, hist + T + 1, dm, 1.0f), gx = mat_make(1, 0, T, T, dm, 1.0f);
     mat gw = mat_make(cm, 0, C * K, w.ld, dm, 1.0f), gb = mat_make(1, 0, cm, cm, dm, 1.0f);
     mat gm = mat_make(1, 0, cm, cm, dm, 1.0f), gv = mat_make(C, 0, C, v.ld, dm, 1.0f), gvb = mat_make(1, 0, C, C, dm, 1.0f);
@@ -247,6 +265,9 @@ static void run_conv(const sw_backend *be, const ccase *P, stats *st) {
   const float ws = 1.0f / sqrtf((float)(P->cin * K));
   mat in = mat_make(P->cin, -hist, T, hist + T + 2, dm, 1.0f);
   mat w = mat_make(P->cout, 0, P->cin * K, (ptrdiff_t)P->cin_full * K, wm, ws), b = mat_make(1, 0, P->cout, P->cout, wm, ws);
+  mat_ro(&in);
+  mat_ro(&w);
+  mat_ro(&b);
   mat out = mat_make(P->cout, 0, T, T + 3, P->acc ? dm : 0, 1.0f), out2 = mat_clone(&out);
   sw_conv_args ca = {.cout = P->cout, .cin = P->cin, .K = K, .d = P->d, .T = T, .w = w.p, .ldw = w.ld,
                      .b = P->bias ? b.p : NULL, .in = in.p, .ldi = in.ld, .out = out.p, .ldo = out.ld, .accumulate = P->acc};
@@ -278,6 +299,7 @@ static void run_conv(const sw_backend *be, const ccase *P, stats *st) {
   check_nerr(&ef, 1e-6, false, st, ctx);
   if (be->conv_backward) {
     mat go = mat_make(P->cout, 0, T, T + 1, dm, 1.0f);
+    mat_ro(&go);
     mat gi = mat_make(P->cin, -hist, T, hist + T + 4, dm, 1.0f), gw = mat_make(P->cout, 0, P->cin * K, w.ld, dm, 1.0f);
     mat gb = mat_make(1, 0, P->cout, P->cout, dm, 1.0f);
     mat gi2 = mat_clone(&gi), gw2 = mat_clone(&gw), gb2 = mat_clone(&gb);
