@@ -181,8 +181,10 @@ SW_INL void k1_small(const sw_conv_args *a, const int CO, const int CI) {
 #define K1S(CO, CI) static void k1s_##CO##_##CI(const sw_conv_args *a) { k1_small(a, CO, CI); }
 #define K1S_ROW(CO) K1S(CO, 1) K1S(CO, 2) K1S(CO, 3) K1S(CO, 4) K1S(CO, 5) K1S(CO, 6) K1S(CO, 7) K1S(CO, 8)
 K1S_ROW(1) K1S_ROW(2) K1S_ROW(3) K1S_ROW(4) K1S_ROW(5) K1S_ROW(6) K1S_ROW(7) K1S_ROW(8)
-#define K1S_P(CO) {k1s_##CO##_1, k1s_##CO##_2, k1s_##CO##_3, k1s_##CO##_4, k1s_##CO##_5, k1s_##CO##_6, k1s_##CO##_7, k1s_##CO##_8}
-static void (*const k1s_table[8][8])(const sw_conv_args *) = {K1S_P(1), K1S_P(2), K1S_P(3), K1S_P(4), K1S_P(5), K1S_P(6), K1S_P(7), K1S_P(8)};
+#define K1S_P(CO) \
+  {k1s_##CO##_1, k1s_##CO##_2, k1s_##CO##_3, k1s_##CO##_4, k1s_##CO##_5, k1s_##CO##_6, k1s_##CO##_7, k1s_##CO##_8}
+static void (*const k1s_table[8][8])(const sw_conv_args *) = {K1S_P(1), K1S_P(2), K1S_P(3), K1S_P(4),
+                                                              K1S_P(5), K1S_P(6), K1S_P(7), K1S_P(8)};
 #undef K1S_P
 #undef K1S_ROW
 #undef K1S
