@@ -2,7 +2,8 @@
    vector type and primitives (vf, vm, VL, SW_RMAX, SW_VMAX, v_*) and include this file, which
    defines the static forward/backward ops for their sw_backend.
 
-   Everything is one register-blocked tile: SW_RMAX output rows x SW_VMAX vectors of time,
+   Everything but the smallest K = 1 convs (k1_small) is one register-blocked tile: SW_RMAX
+   output rows x SW_VMAX vectors of time,
      acc[r][t] = init + sum_i sum_k w[r*wr + i*wi + k*wk] * in[i*ldi + t - (K-1-k)*d],
    vectorised over time so that a 1-channel slim layer still fills whole registers, weights read
    as broadcasts straight from the (full-stride) views, tails of T done with masked vectors. The
@@ -163,9 +164,7 @@ static void job_run(const sw_tjob *j, int rows, int T) {
 SW_INL void k1_small(const sw_conv_args *a, const int CO, const int CI) {
   const int T = a->T;
   const float *b = a->b;
-  for (int t = 0; t < T; t += VL) {
-    const bool masked = T - t < VL;
-    const vm mk = v_mask(masked ? T - t : VL);
+  SW_FOR_VEC(T, t, masked, mk) {
     vf x[8];
 #pragma GCC unroll 8
     for (int i = 0; i < CI; i++) x[i] = ld_v(a->in + i * a->ldi + t, masked, mk);

@@ -21,7 +21,7 @@
 #include "check.h"
 
 #define GUARD 64
-static const uint32_t CANARY = 0x7fc0bad5u; /* a NaN payload no computation produces */
+static const uint32_t CANARY = 0x7fc0bad5u; /* a NaN payload no computation on valid data produces */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint32_t rnd(void) {
