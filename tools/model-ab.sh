@@ -10,8 +10,9 @@
 # faster), and the largest output difference between the two (0: bit-identical outputs).
 #   tools/model-ab.sh HEAD
 #   MODEL=../shared/models/na_boss_sd1_nano.nam WIDTHS="full 2,1" BLOCK=16 tools/model-ab.sh HEAD~1 HEAD
+#   SPAN=4500 tools/model-ab.sh HEAD   # 6 s of input at 64-sample blocks: each block's input cold
 # Env: MODEL (default the A1 standard), WIDTHS (per-array channels, default full), BLOCK (64),
-# TRIALS (200), BACKEND (avx2). Needs an x86 CPU with AVX2+FMA, gcc, libcjson and libsndfile.
+# TRIALS (200), BACKEND (avx2), SPAN (blocks of distinct input, default 100: all of it stays hot). Needs an x86 CPU with AVX2+FMA, gcc, libcjson and libsndfile.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SLIMWAVE_SHARED:-$root/../shared}
@@ -21,9 +22,10 @@ grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo || { echo "model-ab: t
 for r in "$A" $B; do
   git -C "$root" rev-parse -q --verify "$r^{commit}" > /dev/null || { echo "model-ab: $r: not a revision of $root" >&2; exit 1; }
 done
-for v in "BLOCK=${BLOCK:-64}" "TRIALS=${TRIALS:-200}"; do # checked before the two builds, not after
+for v in "BLOCK=${BLOCK:-64}" "TRIALS=${TRIALS:-200}" "SPAN=${SPAN:-100}"; do # checked before the two builds, not after
   [[ ${v#*=} =~ ^[1-9][0-9]*$ ]] || { echo "model-ab: $v: a positive integer expected" >&2; exit 1; }
 done
+[ "${SPAN:-100}" -ge 100 ] || { echo "model-ab: SPAN=$SPAN: at least 100 (the blocks of one trial) expected" >&2; exit 1; }
 model=${MODEL:-$shared/models/core_wavenet_a1_standard.nam}
 [ -r "$model" ] || { echo "model-ab: $model: cannot read" >&2; exit 1; }
 tmp=$(mktemp -d)
@@ -50,4 +52,4 @@ build "$A" "$tmp/a" & pa=$!
 build "$B" "$tmp/b" & pb=$!
 wait $pa && wait $pb || { echo "model-ab: build failed" >&2; exit 1; }
 $cc -std=gnu11 -O2 -o "$tmp/model-ab" "$root/bench/model_ab/ab.c" -ldl -lm
-"$tmp/model-ab" "$tmp/a/lib.so" "$tmp/b/lib.so" "$model" "${BACKEND:-avx2}" "${BLOCK:-64}" "${TRIALS:-200}" ${WIDTHS:-full}
+"$tmp/model-ab" "$tmp/a/lib.so" "$tmp/b/lib.so" "$model" "${BACKEND:-avx2}" "${BLOCK:-64}" "${TRIALS:-200}" "${SPAN:-100}" ${WIDTHS:-full}
