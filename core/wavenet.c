@@ -530,10 +530,11 @@ static void process_block(sw_wavenet *wn, const float *x, float *y, int T, bool 
 /* Prefetch where the caller's next block of T samples most likely lies: right after this one, as
    when a file is rendered or a benchmark streams one long buffer. There each block's input and
    output lines are cold (evicted since the last pass), and the first load of the input waited on
-   memory: at 4,2 channels the rechannel conv took 6% of the time per 64-sample block (perf). By a
-   whole-model A/B that streams 6 s of input (avx512, A1 standard), 4,2 channels 0.95x the time,
-   2,1 0.98x, full width unchanged. A prefetch never faults, and the address is only computed as
-   an integer, so a caller whose next block is elsewhere loses only the prefetch. */
+   memory: at 4,2 channels the rechannel conv took 6% of the time per 64-sample block (perf, Zen 5).
+   By SPAN=4500 tools/model-ab.sh (avx512, A1 standard, both orders of A and B): 4,2 channels
+   0.92-0.96x the time, 8,4 and 2,1 0.94-0.96x, full width 0.99x; avx2 4,2 0.96x. With hot input
+   (SPAN 100) the same within the noise. A prefetch never faults, and the address is only computed
+   as an integer, so a caller whose next block is elsewhere loses only the prefetch. */
 static void prefetch_next(const float *in, float *out, int T) {
   const int n = T < 256 ? T : 256; /* the first 1 KB: the hardware prefetcher follows a longer run */
   for (int k = 0; k < n; k += 16) {

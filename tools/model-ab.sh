@@ -12,7 +12,8 @@
 #   MODEL=../shared/models/na_boss_sd1_nano.nam WIDTHS="full 2,1" BLOCK=16 tools/model-ab.sh HEAD~1 HEAD
 #   SPAN=4500 tools/model-ab.sh HEAD   # 6 s of input at 64-sample blocks: each block's input cold
 # Env: MODEL (default the A1 standard), WIDTHS (per-array channels, default full), BLOCK (64),
-# TRIALS (200), BACKEND (avx2), SPAN (blocks of distinct input, default 100: all of it stays hot). Needs an x86 CPU with AVX2+FMA, gcc, libcjson and libsndfile.
+# TRIALS (200), BACKEND (avx2), SPAN (blocks of distinct input, default 100: all of it stays hot).
+# Needs an x86 CPU with AVX2+FMA, gcc, libcjson and libsndfile.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SLIMWAVE_SHARED:-$root/../shared}
