@@ -18,7 +18,7 @@ build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
 test: build
-	@tools/run-tests.sh $(BUILD)
+	@CTEST_PARALLEL_LEVEL=$(JOBS) tools/run-tests.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD).configure.log
