@@ -37,6 +37,7 @@ typedef struct mat {
   size_t n;
   int rows, lo, hi;
   ptrdiff_t ld;
+  uint32_t guard; /* the bits of every float outside the valid region */
 } mat;
 
 static bool is_canary(float f) { uint32_t u; memcpy(&u, &f, 4); return u == CANARY; }
@@ -44,9 +45,14 @@ static bool is_canary(float f) { uint32_t u; memcpy(&u, &f, 4); return u == CANA
    arithmetic, so a lane past T computed from an input's canary and stored past T in an output
    would otherwise look like that output's own canary. */
 static const uint32_t CANARY_IN = 0x7fc0beefu;
+/* The guard of the in/out buffers (s, an accumulating conv's out, the gradients): they are read
+   and written, so a lane past T read from their own NaN canary and written back past T keeps the
+   canary's payload whatever is added to it. A finite value near 1 (1.2347, not an integer) changes
+   when data, a bias or an input's NaN canary is added to it. */
+static const uint32_t CANARY_RW = 0x3f9e0a5bu;
 
 static mat mat_new(int rows, int lo, int hi, ptrdiff_t ld) {
-  mat m = {.rows = rows, .lo = lo, .hi = hi, .ld = ld};
+  mat m = {.rows = rows, .lo = lo, .hi = hi, .ld = ld, .guard = CANARY};
   m.n = (size_t)rows * (size_t)ld + 2 * GUARD;
   m.mem = malloc(sizeof(float) * m.n);
   if (!m.mem) { fprintf(stderr, "out of memory\n"); exit(2); }
@@ -65,14 +71,17 @@ static mat mat_make(int rows, int lo, int hi, ptrdiff_t ld, int mode, float scal
   mat_fill(&m, mode, scale);
   return m;
 }
-/* Marks m as an input: everything outside its valid region becomes CANARY_IN. */
-static void mat_ro(mat *m) {
+/* Everything outside m's valid region becomes guard. */
+static void mat_guard(mat *m, uint32_t guard) {
   ptrdiff_t off = m->p - m->mem;
+  m->guard = guard;
   for (size_t i = 0; i < m->n; i++) {
     ptrdiff_t j = (ptrdiff_t)i - off, r = j >= m->lo ? (j - m->lo) / m->ld : -1, c = j - r * m->ld;
-    if (j < m->lo || r >= m->rows || c < m->lo || c >= m->hi) memcpy(&m->mem[i], &CANARY_IN, 4);
+    if (j < m->lo || r >= m->rows || c < m->lo || c >= m->hi) memcpy(&m->mem[i], &guard, 4);
   }
 }
+static void mat_ro(mat *m) { mat_guard(m, CANARY_IN); } /* an input */
+static void mat_rw(mat *m) { mat_guard(m, CANARY_RW); } /* read and written */
 static mat mat_clone(const mat *a) {
   mat m = *a;
   m.mem = malloc(sizeof(float) * m.n);
@@ -102,7 +111,7 @@ static void compare(const mat *a, const mat *b, bool exact, nerr *e, stats *st, 
   for (int r = 0; r < b->rows; r++)
     for (int c = b->lo; c < b->hi; c++) in[off + (ptrdiff_t)r * b->ld + c] = 1;
   for (size_t i = 0; i < b->n; i++) {
-    if (!in[i]) { if (!is_canary(b->mem[i])) canary++; continue; }
+    if (!in[i]) { if (memcmp(&b->mem[i], &b->guard, 4)) canary++; continue; }
     float x = a->mem[i], y = b->mem[i];
     if (!isfinite(y) || !isfinite(x)) { nonfinite++; continue; }
     if (memcmp(&x, &y, 4)) bad_bits++;
@@ -180,6 +189,7 @@ static void run_layer(const sw_backend *be, const lcase *L, stats *st) {
   /* outputs (s accumulates) */
   mat ho = mat_make(C, 0, T, T + 5, 0, 0), s = mat_make(C, 0, T, T + 1, dm, 1.0f);
   mat z = mat_make(cm, 0, T, T + 2, 0, 0), a = mat_make(C, 0, T, T + 7, 0, 0);
+  mat_rw(&s);
   mat ho2 = mat_clone(&ho), s2 = mat_clone(&s), z2 = mat_clone(&z), a2 = mat_clone(&a);
   size_t nsc;
   float *sc = scratch_new(C, T, &nsc), *sc2 = scratch_new(C, T, &nsc);
@@ -216,6 +226,8 @@ static void run_layer(const sw_backend *be, const lcase *L, stats *st) {
     mat gh = mat_make(C, -hist, T, hist + T + 1, dm, 1.0f), gx = mat_make(1, 0, T, T, dm, 1.0f);
     mat gw = mat_make(cm, 0, C * K, w.ld, dm, 1.0f), gb = mat_make(1, 0, cm, cm, dm, 1.0f);
     mat gm = mat_make(1, 0, cm, cm, dm, 1.0f), gv = mat_make(C, 0, C, v.ld, dm, 1.0f), gvb = mat_make(1, 0, C, C, dm, 1.0f);
+    mat *acc[] = {&gh, &gx, &gw, &gb, &gm, &gv, &gvb}; /* every gradient accumulates (+=) */
+    for (size_t i = 0; i < sizeof acc / sizeof *acc; i++) mat_rw(acc[i]);
     mat gh2 = mat_clone(&gh), gx2 = mat_clone(&gx), gw2 = mat_clone(&gw), gb2 = mat_clone(&gb), gm2 = mat_clone(&gm);
     mat gv2 = mat_clone(&gv), gvb2 = mat_clone(&gvb);
     sw_layer_grad_args ga = {.C = C, .K = K, .d = L->d, .T = T, .gated = L->gated, .act = L->act, .w = w.p, .ldw = w.ld,
@@ -268,7 +280,9 @@ static void run_conv(const sw_backend *be, const ccase *P, stats *st) {
   mat_ro(&in);
   mat_ro(&w);
   mat_ro(&b);
-  mat out = mat_make(P->cout, 0, T, T + 3, P->acc ? dm : 0, 1.0f), out2 = mat_clone(&out);
+  mat out = mat_make(P->cout, 0, T, T + 3, P->acc ? dm : 0, 1.0f);
+  if (P->acc) mat_rw(&out);
+  mat out2 = mat_clone(&out);
   sw_conv_args ca = {.cout = P->cout, .cin = P->cin, .K = K, .d = P->d, .T = T, .w = w.p, .ldw = w.ld,
                      .b = P->bias ? b.p : NULL, .in = in.p, .ldi = in.ld, .out = out.p, .ldo = out.ld, .accumulate = P->acc};
   sw_backend_naive()->conv_forward(&ca, NULL);
@@ -302,6 +316,9 @@ static void run_conv(const sw_backend *be, const ccase *P, stats *st) {
     mat_ro(&go);
     mat gi = mat_make(P->cin, -hist, T, hist + T + 4, dm, 1.0f), gw = mat_make(P->cout, 0, P->cin * K, w.ld, dm, 1.0f);
     mat gb = mat_make(1, 0, P->cout, P->cout, dm, 1.0f);
+    mat_rw(&gi); /* the gradients accumulate (+=) */
+    mat_rw(&gw);
+    mat_rw(&gb);
     mat gi2 = mat_clone(&gi), gw2 = mat_clone(&gw), gb2 = mat_clone(&gb);
     sw_conv_grad_args ga = {.cout = P->cout, .cin = P->cin, .K = K, .d = P->d, .T = T, .w = w.p, .ldw = w.ld, .in = in.p,
                             .ldi = in.ld, .g_out = go.p, .ldgo = go.ld, .g_in = P->g_in ? gi.p : NULL, .ldgi = gi.ld,
