@@ -26,7 +26,9 @@ done
 for v in "BLOCK=${BLOCK:-64}" "TRIALS=${TRIALS:-200}" "SPAN=${SPAN:-100}"; do # checked before the two builds, not after
   [[ ${v#*=} =~ ^[1-9][0-9]*$ ]] || { echo "model-ab: $v: a positive integer expected" >&2; exit 1; }
 done
-[ "${SPAN:-100}" -ge 100 ] || { echo "model-ab: SPAN=$SPAN: at least 100 (the blocks of one trial) expected" >&2; exit 1; }
+span=${SPAN:-100} # at least one trial's 100 blocks; at most what ab.c takes (2^20)
+[ ${#span} -le 7 ] && [ "$span" -ge 100 ] && [ "$span" -le 1048576 ] ||
+  { echo "model-ab: SPAN=$span: 100..1048576 blocks expected" >&2; exit 1; }
 model=${MODEL:-$shared/models/core_wavenet_a1_standard.nam}
 [ -r "$model" ] || { echo "model-ab: $model: cannot read" >&2; exit 1; }
 tmp=$(mktemp -d)
@@ -53,4 +55,4 @@ build "$A" "$tmp/a" & pa=$!
 build "$B" "$tmp/b" & pb=$!
 wait $pa && wait $pb || { echo "model-ab: build failed" >&2; exit 1; }
 $cc -std=gnu11 -O2 -o "$tmp/model-ab" "$root/bench/model_ab/ab.c" -ldl -lm
-"$tmp/model-ab" "$tmp/a/lib.so" "$tmp/b/lib.so" "$model" "${BACKEND:-avx2}" "${BLOCK:-64}" "${TRIALS:-200}" "${SPAN:-100}" ${WIDTHS:-full}
+"$tmp/model-ab" "$tmp/a/lib.so" "$tmp/b/lib.so" "$model" "${BACKEND:-avx2}" "${BLOCK:-64}" "${TRIALS:-200}" "$span" ${WIDTHS:-full}
