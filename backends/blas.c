@@ -124,8 +124,8 @@ static void conv_forward(const sw_conv_args *a, void *plan) {
               a->out, (int)a->ldo);
 }
 
-/* K == 1: g_W += g_out in^T and g_in += W^T g_out are plain GEMMs. K > 1 would need an im2col
-   buffer the args do not carry (only the A2 head, trained rarely): the reference loops do it. */
+/* K == 1: g_W += g_out in^T is one GEMM. K > 1 would need an im2col buffer the args do not
+   carry (only the A2 head, trained rarely): the reference loops do it. */
 static void conv_backward(const sw_conv_grad_args *a) {
   if (a->K > 1) { sw_backend_naive_impl.conv_backward(a); return; }
   const int T = a->T;
@@ -138,70 +138,61 @@ static void conv_backward(const sw_conv_grad_args *a) {
     }
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, a->cout, a->cin, T, 1.0f, a->g_out, (int)a->ldgo, a->in,
               (int)a->ldi, 1.0f, a->g_w, (int)a->ldw);
-  if (a->g_in)
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, a->cin, T, a->cout, 1.0f, a->w, (int)a->ldw, a->g_out,
-                (int)a->ldgo, 1.0f, a->g_in, (int)a->ldgi);
 }
 
-/* Per chunk of columns: g_a = g_s + V^T g_out, g_z = g_a * act'(z) (in place), then
-   g_W += g_z cols^T and g_cols = W^T g_z scattered back onto the taps of g_h. */
+/* g_z is built in place in the caller's buffer: g_s, + V^T g_out (GEMM), times act' (gated: both
+   halves from the first); then per chunk of columns g_W += g_z cols^T. */
 static void layer_backward(const sw_layer_grad_args *a) {
   const int C = a->C, K = a->K, T = a->T, cm = a->gated ? 2 * C : C, KC = K * C;
-  int Tc = chunk_cols(sw_layer_scratch_floats(C, T), cm + KC, T);
-  if (a->v)
+  const bool zed = sw_act_needs_z(a->act, a->gated);
+  float *gz = a->gz;
+  const ptrdiff_t ldgz = a->ldgz;
+  for (int o = 0; o < C; o++) memcpy(gz + o * ldgz, a->g_s + o * a->ldgs, sizeof(float) * (size_t)T);
+  if (a->v) {
     for (int o = 0; o < C; o++) {
       const float *g = a->g_out + o * a->ldgo;
       float sb = 0.0f;
       for (int t = 0; t < T; t++) sb += g[t];
       a->g_vb[o] += sb;
     }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, C, C, T, 1.0f, a->g_out, (int)a->ldgo, a->a, (int)a->lda,
+                1.0f, a->g_v, (int)a->ldv);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, C, T, C, 1.0f, a->v, (int)a->ldv, a->g_out, (int)a->ldgo,
+                1.0f, gz, (int)ldgz);
+  }
+  for (int o = 0; o < C; o++) {
+    const float *ao = a->a + o * a->lda;
+    float *g1 = gz + o * ldgz;
+    if (a->gated) {
+      const float *z1 = a->z + o * a->ldz, *z2 = a->z + (o + C) * a->ldz;
+      float *g2 = gz + (o + C) * ldgz;
+      for (int j = 0; j < T; j++) {
+        float p = sw_act_apply(a->act, z1[j]), q = sigmoidf(z2[j]), g = g1[j];
+        g2[j] = g * p * q * (1.0f - q);
+        g1[j] = g * q * sw_act_grad(a->act, z1[j], p);
+      }
+    } else if (zed) {
+      const float *z1 = a->z + o * a->ldz;
+      for (int j = 0; j < T; j++) g1[j] *= sw_act_grad(a->act, z1[j], ao[j]);
+    } else {
+      for (int j = 0; j < T; j++) g1[j] *= sw_act_grad_y(a->act, ao[j]);
+    }
+  }
+  for (int o = 0; o < cm; o++) {
+    const float *g = gz + o * ldgz, *x = a->x;
+    float sm = 0.0f, sb = 0.0f, mo = a->m[o];
+    for (int j = 0; j < T; j++) { sm += g[j] * x[j]; sb += g[j]; }
+    a->g_m[o] += sm;
+    a->g_b[o] += sb;
+    if (a->g_x) for (int j = 0; j < T; j++) a->g_x[j] += mo * g[j];
+  }
+  int Tc = chunk_cols(sw_layer_scratch_floats(C, T), KC, T);
   for (int t0 = 0; t0 < T; t0 += Tc) {
     int n = T - t0 < Tc ? T - t0 : Tc;
-    float *gz = a->scratch, *cols = a->scratch + (size_t)cm * n;
-    for (int o = 0; o < C; o++) memcpy(gz + (size_t)o * n, a->g_s + o * a->ldgs + t0, sizeof(float) * (size_t)n);
-    if (a->v) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, C, C, n, 1.0f, a->g_out + t0, (int)a->ldgo, a->a + t0,
-                  (int)a->lda, 1.0f, a->g_v, (int)a->ldv);
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, C, n, C, 1.0f, a->v, (int)a->ldv, a->g_out + t0,
-                  (int)a->ldgo, 1.0f, gz, n);
-    }
-    for (int o = 0; o < C; o++) {
-      const float *z1 = a->z + o * a->ldz + t0, *ao = a->a + o * a->lda + t0;
-      float *g1 = gz + (size_t)o * n;
-      if (a->gated) {
-        const float *z2 = a->z + (o + C) * a->ldz + t0;
-        float *g2 = gz + (size_t)(o + C) * n;
-        for (int j = 0; j < n; j++) {
-          float p = sw_act_apply(a->act, z1[j]), q = sigmoidf(z2[j]), g = g1[j];
-          g2[j] = g * p * q * (1.0f - q);
-          g1[j] = g * q * sw_act_grad(a->act, z1[j], p);
-        }
-      } else {
-        for (int j = 0; j < n; j++) g1[j] *= sw_act_grad(a->act, z1[j], ao[j]);
-      }
-    }
-    for (int o = 0; o < cm; o++) {
-      const float *g = gz + (size_t)o * n, *x = a->x + t0;
-      float sm = 0.0f, sb = 0.0f, mo = a->m[o];
-      for (int j = 0; j < n; j++) { sm += g[j] * x[j]; sb += g[j]; }
-      a->g_m[o] += sm;
-      a->g_b[o] += sb;
-      if (a->g_x) for (int j = 0; j < n; j++) a->g_x[t0 + j] += mo * g[j];
-    }
-    for (int o = 0; o < C; o++) { /* residual path */
-      float *gh = a->g_h + o * a->ldgh + t0;
-      const float *g = a->g_out + o * a->ldgo + t0;
-      for (int j = 0; j < n; j++) gh[j] += g[j];
-    }
+    float *cols = a->scratch;
     im2col(a->h, a->ldh, C, K, a->d, t0, n, cols);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cm, KC, n, 1.0f, gz, n, cols, n, 1.0f, a->g_w, (int)a->ldw);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, KC, n, cm, 1.0f, a->w, (int)a->ldw, gz, n, 0.0f, cols, n);
-    for (int i = 0; i < C; i++) /* col2im: the taps overlap when d < n, so add row by row */
-      for (int k = 0; k < K; k++) {
-        float *gh = a->g_h + i * a->ldgh + t0 - (ptrdiff_t)(K - 1 - k) * a->d;
-        const float *gc = cols + (size_t)(i * K + k) * n;
-        for (int j = 0; j < n; j++) gh[j] += gc[j];
-      }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cm, KC, n, 1.0f, gz + t0, (int)ldgz, cols, n, 1.0f, a->g_w,
+                (int)a->ldw);
   }
 }
 

@@ -69,24 +69,18 @@ static void conv_backward(const sw_conv_grad_args *a) {
     }
     for (int i = 0; i < a->cin; i++)
       for (int k = 0; k < a->K; k++) {
-        ptrdiff_t off = (ptrdiff_t)(a->K - 1 - k) * a->d;
-        const float *x = a->in + i * a->ldi - off;
+        const float *x = a->in + i * a->ldi - (ptrdiff_t)(a->K - 1 - k) * a->d;
         float sum = 0.0f;
         for (int t = 0; t < a->T; t++) sum += g[t] * x[t];
         a->g_w[o * a->ldw + i * a->K + k] += sum;
-        if (a->g_in) {
-          float w = a->w[o * a->ldw + i * a->K + k];
-          float *gi = a->g_in + i * a->ldgi - off;
-          for (int t = 0; t < a->T; t++) gi[t] += w * g[t];
-        }
       }
   }
 }
 
 static void layer_backward(const sw_layer_grad_args *a) {
   const int C = a->C, T = a->T, cm = a->gated ? 2 * C : C;
-  float *ga = a->scratch;            /* dL/da, C x T */
-  float *gz = a->scratch + (size_t)C * T; /* dL/dz, cm x T */
+  const bool zed = sw_act_needs_z(a->act, a->gated);
+  float *ga = a->scratch; /* dL/da, C x T */
   for (int o = 0; o < C; o++) memcpy(ga + (size_t)o * T, a->g_s + o * a->ldgs, sizeof(float) * (size_t)T);
   if (a->v) {
     for (int o = 0; o < C; o++) {
@@ -105,32 +99,27 @@ static void layer_backward(const sw_layer_grad_args *a) {
   }
   for (int o = 0; o < C; o++)
     for (int t = 0; t < T; t++) {
-      float z1 = a->z[o * a->ldz + t], g = ga[(size_t)o * T + t];
+      float g = ga[(size_t)o * T + t], y = a->a[o * a->lda + t];
+      float *gz = a->gz + o * a->ldgz + t;
       if (a->gated) {
-        float p = sw_act_apply(a->act, z1), q = sigmoidf(a->z[(o + C) * a->ldz + t]);
-        gz[(size_t)o * T + t] = g * q * sw_act_grad(a->act, z1, p);
-        gz[(size_t)(o + C) * T + t] = g * p * q * (1.0f - q);
+        float z1 = a->z[o * a->ldz + t], p = sw_act_apply(a->act, z1), q = sigmoidf(a->z[(o + C) * a->ldz + t]);
+        gz[0] = g * q * sw_act_grad(a->act, z1, p);
+        gz[C * a->ldgz] = g * p * q * (1.0f - q);
       } else {
-        gz[(size_t)o * T + t] = g * sw_act_grad(a->act, z1, a->a[o * a->lda + t]);
+        gz[0] = g * (zed ? sw_act_grad(a->act, a->z[o * a->ldz + t], y) : sw_act_grad_y(a->act, y));
       }
     }
   for (int o = 0; o < cm; o++) {
-    const float *g = gz + (size_t)o * T;
-    float sm = 0.0f;
-    for (int t = 0; t < T; t++) sm += g[t] * a->x[t];
+    const float *g = a->gz + o * a->ldgz;
+    float sm = 0.0f, sb = 0.0f;
+    for (int t = 0; t < T; t++) { sm += g[t] * a->x[t]; sb += g[t]; }
     a->g_m[o] += sm;
+    a->g_b[o] += sb;
     if (a->g_x)
       for (int t = 0; t < T; t++) a->g_x[t] += a->m[o] * g[t];
   }
-  /* residual path */
-  for (int o = 0; o < C; o++) {
-    float *gh = a->g_h + o * a->ldgh;
-    const float *g = a->g_out + o * a->ldgo;
-    for (int t = 0; t < T; t++) gh[t] += g[t];
-  }
-  sw_conv_grad_args c = {.cout = cm, .cin = C, .K = a->K, .d = a->d, .T = T, .w = a->w, .ldw = a->ldw,
-                         .in = a->h, .ldi = a->ldh, .g_out = gz, .ldgo = T, .g_in = a->g_h, .ldgi = a->ldgh,
-                         .g_w = a->g_w, .g_b = a->g_b};
+  sw_conv_grad_args c = {.cout = cm, .cin = C, .K = a->K, .d = a->d, .T = T, .ldw = a->ldw,
+                         .in = a->h, .ldi = a->ldh, .g_out = a->gz, .ldgo = a->ldgz, .g_w = a->g_w};
   conv_backward(&c);
 }
 

@@ -281,7 +281,7 @@ static void *layer_plan(const sw_layer_args *p) {
   dnnl_alg_kind_t alg = act_alg(p->act, &alpha);
   *pl = (dplan){.is_layer = true, .gated = p->gated, .has_v = p->v != NULL, .C = C, .cm = cm, .cin = cin,
                 .cout = cm, .K = K, .d = p->d, .max_T = p->T, .act = p->act, .st = pl->st};
-  pl->fused = !p->gated && !p->z && alg != dnnl_alg_kind_undef;
+  pl->fused = !p->gated && !p->z && !p->a && alg != dnnl_alg_kind_undef; /* inference: a kept only from the plain path */
   pl->zbuf = falloc((size_t)cm * p->T);
   pl->abuf = falloc((size_t)C * p->T);
   pl->wpack = falloc((size_t)cm * cin * K);
@@ -385,7 +385,7 @@ static void conv_forward(const sw_conv_args *a, void *plan) {
 static void layer_forward(const sw_layer_args *a, void *plan) {
   dplan *pl = plan;
   int s = pl && pl->is_layer && pl->C == a->C && pl->K == a->K && pl->d == a->d && pl->gated == a->gated &&
-              pl->has_v == (a->v != NULL) && !(pl->fused && a->z)
+              pl->has_v == (a->v != NULL) && !(pl->fused && (a->z || a->a))
               ? pick_size(pl->conv, pl->nsz, a->T) : -1;
   if (s < 0 || (pl->chain[s] && a->z)) { sw_backend_naive_impl.layer_forward(a, NULL); return; }
   const int C = a->C, T = a->T, hist = (a->K - 1) * a->d, ld = pl->max_T;

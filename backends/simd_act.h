@@ -136,4 +136,19 @@ SW_INL vf v_act_grad(sw_act a, vf z, vf y) {
   return one;
 }
 
+/* d act / dz from y = act(z) alone, as sw_act_grad_y. */
+SW_INL vf v_act_grad_y(sw_act a, vf y) {
+  vf one = v_set1(1.0f);
+  switch (a.kind) {
+  case SW_ACT_TANH:
+  case SW_ACT_FAST_TANH: return v_sub(one, v_mul(y, y));
+  case SW_ACT_RELU: return v_sel_gt(y, v_zero(), one, v_zero());
+  case SW_ACT_LEAKY_RELU: return v_sel_gt(y, v_zero(), one, v_set1(a.alpha));
+  case SW_ACT_SIGMOID: return v_mul(y, v_sub(one, y));
+  case SW_ACT_HARDTANH: return v_sel_gt(y, v_set1(-1.0f), v_sel_gt(one, y, one, v_zero()), v_zero());
+  case SW_ACT_IDENTITY: break;
+  }
+  return one;
+}
+
 #endif

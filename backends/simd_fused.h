@@ -37,8 +37,8 @@
 /* The tile reads the layer's arguments in place. Copying them into a context struct per call cost
    much more than it looks: without the copy, the A1 standard at 4,2 channels took 0.86x the time
    per 64-sample block by tools/model-ab.sh (avx512; 0.975x of that from scale_out in wavenet.c). */
-SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C, const int V, const bool masked, int nl,
-                    const int KC, const bool dense) {
+SW_INL void fl_tile(const sw_layer_args *c, const bool fast, const bool train, int t, const int C, const int V,
+                    const bool masked, int nl, const int KC, const bool dense) {
   vm mk = v_mask(masked ? nl : VL);
   vf y[SW_FUSE_RMAX][SW_VMAX];
   /* z = b + m x + conv */
@@ -95,6 +95,7 @@ SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C,
       for (int j = 0; j < n; j++) {
         const int r = (q0 + j) / V, v = (q0 + j) % V;
         y[r][v] = q[j];
+        if (train) st_v(c->a + r * c->lda + t + v * VL, LAST(v), mk, q[j]);
         float *sp = c->s + r * c->lds + t + v * VL;
         st_v(sp, LAST(v), mk, v_add(ld_v(sp, LAST(v), mk), q[j]));
       }
@@ -107,6 +108,7 @@ SW_INL void fl_tile(const sw_layer_args *c, const bool fast, int t, const int C,
 #pragma GCC unroll 8
     for (int v = 0; v < V; v++) {
       y[r][v] = fast ? v_fast_tanh(y[r][v]) : v_tanh_k(y[r][v], tk); /* = v_tanh when tk is not laundered */
+      if (train) st_v(c->a + r * c->lda + t + v * VL, LAST(v), mk, y[r][v]);
       st_v(sp + v * VL, LAST(v), mk, v_add(ld_v(sp + v * VL, LAST(v), mk), y[r][v]));
     }
   }
@@ -177,12 +179,13 @@ static inline int fl_vectors(int C) {
     int rem = T - t < Vt * VL ? T - t : Vt * VL, V = (rem + VL - 1) / VL, nl = rem - (V - 1) * VL; \
     FL_V_SWITCH(V, nl < VL, FL_TILE)                                                              \
   }
-#define FL_TILE(V, M) fl_tile(c, fast, t, C, V, M, nl, kc, dense)
-#define FL_FN(C_, FAST, KC, NAME)                                                                   \
+#define FL_TILE(V, M) fl_tile(c, fast, train, t, C, V, M, nl, kc, dense)
+#define FL_FN(C_, FAST, KC, NAME) FL_FN_T(C_, FAST, false, KC, NAME)
+#define FL_FN_T(C_, FAST, TRAIN, KC, NAME)                                                          \
   static void NAME(const sw_layer_args *c, void *plan) {                                            \
     (void)plan;                                                                                     \
     const int T = c->T;                                                                             \
-    const bool fast = FAST;                                                                         \
+    const bool fast = FAST, train = TRAIN;                                                          \
     const int C = C_, kc = KC, Vt = fl_vectors(C);                                                  \
     if (SW_FUSE_DENSE && KC && c->ldw == C * KC && (!c->v || c->ldv == C)) {                        \
       const bool dense = true;                                                                      \
@@ -192,39 +195,45 @@ static inline int fl_vectors(int C) {
       FL_LOOP                                                                                       \
     }                                                                                               \
   }
-#define FL_FNS(C_) \
-  FL_FN(C_, false, 3, fl_t3_##C_) FL_FN(C_, false, 0, fl_tn_##C_) FL_FN(C_, true, 3, fl_f3_##C_) FL_FN(C_, true, 0, fl_fn_##C_)
-#define FL_ROW(C_) {fl_t3_##C_, fl_tn_##C_, fl_f3_##C_, fl_fn_##C_},
+/* Per channel count: exact tanh at K = 3 and any K, the fast tanh at both, and the training
+   instances (exact tanh, a saved for the backward) at both: columns of fl_table. */
+#define FL_FNS(C_)                                                                                      \
+  FL_FN(C_, false, 3, fl_t3_##C_) FL_FN(C_, false, 0, fl_tn_##C_) FL_FN(C_, true, 3, fl_f3_##C_)          \
+  FL_FN(C_, true, 0, fl_fn_##C_) FL_FN_T(C_, false, true, 3, fl_r3_##C_) FL_FN_T(C_, false, true, 0, fl_rn_##C_)
+#define FL_ROW(C_) {fl_t3_##C_, fl_tn_##C_, fl_f3_##C_, fl_fn_##C_, fl_r3_##C_, fl_rn_##C_},
 FL_FNS(1) FL_FNS(2) FL_FNS(3) FL_FNS(4)
 #if SW_FUSE_RMAX == 16
 FL_FNS(5) FL_FNS(6) FL_FNS(7) FL_FNS(8) FL_FNS(16)
 /* 9-15 channels (slim widths of a 16-channel array): the exact tanh at K = 3 only, the others
    run unfused (each instance adds to the compile time of the AVX-512 file). */
-#define FL_T3(C_) FL_FN(C_, false, 3, fl_t3_##C_)
-#define FL_ROW_T3(C_) {fl_t3_##C_, NULL, NULL, NULL},
+#define FL_T3(C_) FL_FN(C_, false, 3, fl_t3_##C_) FL_FN_T(C_, false, true, 3, fl_r3_##C_)
+#define FL_ROW_T3(C_) {fl_t3_##C_, NULL, NULL, NULL, fl_r3_##C_, NULL},
 FL_T3(9) FL_T3(10) FL_T3(11) FL_T3(12) FL_T3(13) FL_T3(14) FL_T3(15)
-static const sw_layer_fn fl_table[16][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4) FL_ROW(5) FL_ROW(6) FL_ROW(7) FL_ROW(8)
+static const sw_layer_fn fl_table[16][6] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4) FL_ROW(5) FL_ROW(6) FL_ROW(7) FL_ROW(8)
                                             FL_ROW_T3(9) FL_ROW_T3(10) FL_ROW_T3(11) FL_ROW_T3(12) FL_ROW_T3(13)
                                             FL_ROW_T3(14) FL_ROW_T3(15) FL_ROW(16)};
 #undef FL_ROW_T3
 #undef FL_T3
 #elif SW_FUSE_RMAX == 8
 FL_FNS(5) FL_FNS(6) FL_FNS(7) FL_FNS(8)
-static const sw_layer_fn fl_table[8][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4) FL_ROW(5) FL_ROW(6) FL_ROW(7) FL_ROW(8)};
+static const sw_layer_fn fl_table[8][6] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4) FL_ROW(5) FL_ROW(6) FL_ROW(7) FL_ROW(8)};
 #elif SW_FUSE_RMAX == 4
-static const sw_layer_fn fl_table[4][4] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4)};
+static const sw_layer_fn fl_table[4][6] = {FL_ROW(1) FL_ROW(2) FL_ROW(3) FL_ROW(4)};
 #else
 #error "SW_FUSE_RMAX must be 4, 8 or 16"
 #endif
 #undef FL_ROW
 #undef FL_FNS
+#undef FL_FN_T
 #undef FL_FN
 
-/* The fused layer function for the shape of a, or NULL where the unfused path runs it. */
+/* The fused layer function for the shape of a, or NULL where the unfused path runs it: not gated,
+   a tanh, and z not saved (training saves a, which the fused tile stores; the fast tanh is for
+   inference only). */
 static sw_layer_fn layer_fused_fn(const sw_layer_args *a) {
-  bool fast = a->act.kind == SW_ACT_FAST_TANH;
-  if (a->gated || a->z || a->a || a->C > SW_FUSE_RMAX || !(fast || a->act.kind == SW_ACT_TANH)) return NULL;
-  return fl_table[a->C - 1][(fast ? 2 : 0) + (a->K == 3 ? 0 : 1)];
+  bool fast = a->act.kind == SW_ACT_FAST_TANH, train = a->a != NULL;
+  if (a->gated || a->z || a->C > SW_FUSE_RMAX || !(fast || a->act.kind == SW_ACT_TANH) || (train && fast)) return NULL;
+  return fl_table[a->C - 1][(train ? 4 : fast ? 2 : 0) + (a->K == 3 ? 0 : 1)];
 }
 
 #endif

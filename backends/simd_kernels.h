@@ -35,6 +35,7 @@ typedef struct sw_tjob {
   const float *b;                              /* + b[r] (NULL: none) */
   const float *m, *x;                          /* + m[r] * x[t] (NULL: none) */
   float *out; ptrdiff_t ldo;                   /* the sum */
+  const float *dt; ptrdiff_t lddt;             /* DT jobs: the sum times 1 - dt^2 (tanh's derivative at its output dt) */
 } sw_tjob;
 
 SW_INL vf ld_v(const float *p, bool masked, vm mk) { return masked ? v_loadm(p, mk) : v_load(p); }
@@ -43,7 +44,8 @@ SW_INL void st_v(float *p, bool masked, vm mk, vf x) { if (masked) v_storem(p, m
 /* R rows from o, V vectors from column t, the last one masked to nl lanes when masked. */
 /* KC > 0: the tap count known at compile time (K = 3 of every preset, K = 1 of the 1x1s), so the
    tap loop unrolls. */
-SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const bool masked, int nl, const int KC) {
+SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const bool masked, int nl, const int KC,
+                 const bool DT) {
   vf acc[SW_RMAX][SW_VMAX];
   vm mk = v_mask(masked ? nl : VL);
 #define LAST(v) (masked && (v) == V - 1)
@@ -91,6 +93,14 @@ SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const
       }
     }
   }
+  if (DT)
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 8
+      for (int v = 0; v < V; v++) {
+        vf y = ld_v(j->dt + (o + r) * j->lddt + t + v * VL, LAST(v), mk);
+        acc[r][v] = v_mul(acc[r][v], v_sub(v_set1(1.0f), v_mul(y, y)));
+      }
 #pragma GCC unroll 8
   for (int r = 0; r < R; r++)
 #pragma GCC unroll 8
@@ -100,22 +110,22 @@ SW_INL void tile(const sw_tjob *j, int o, int t, const int R, const int V, const
 
 /* The tiles of R rows (a constant) from row o over columns t0..t1: whole tiles of SW_VMAX vectors,
    then the tail with a switch on its (vectors, masked) shape. */
-SW_INL void rows_run(const sw_tjob *j, int o, int t0, int t1, const int R, const int KC) {
+SW_INL void rows_run(const sw_tjob *j, int o, int t0, int t1, const int R, const int KC, const bool DT) {
   int t = t0;
-  for (; t + SW_VMAX * VL <= t1; t += SW_VMAX * VL) tile(j, o, t, R, SW_VMAX, false, VL, KC);
+  for (; t + SW_VMAX * VL <= t1; t += SW_VMAX * VL) tile(j, o, t, R, SW_VMAX, false, VL, KC, DT);
   int rem = t1 - t;
   if (rem <= 0) return;
   int V = (rem + VL - 1) / VL, nl = rem - (V - 1) * VL;
   switch (V * 2 + (nl < VL)) {
-  case 2: tile(j, o, t, R, 1, false, nl, KC); break;
-  case 3: tile(j, o, t, R, 1, true, nl, KC); break;
-  case 4: tile(j, o, t, R, 2, false, nl, KC); break;
-  case 5: tile(j, o, t, R, 2, true, nl, KC); break;
+  case 2: tile(j, o, t, R, 1, false, nl, KC, DT); break;
+  case 3: tile(j, o, t, R, 1, true, nl, KC, DT); break;
+  case 4: tile(j, o, t, R, 2, false, nl, KC, DT); break;
+  case 5: tile(j, o, t, R, 2, true, nl, KC, DT); break;
 #if SW_VMAX == 4
-  case 6: tile(j, o, t, R, 3, false, nl, KC); break;
-  case 7: tile(j, o, t, R, 3, true, nl, KC); break;
+  case 6: tile(j, o, t, R, 3, false, nl, KC, DT); break;
+  case 7: tile(j, o, t, R, 3, true, nl, KC, DT); break;
 #endif
-  default: tile(j, o, t, R, SW_VMAX, true, nl, KC); break; /* a full tile is never a tail */
+  default: tile(j, o, t, R, SW_VMAX, true, nl, KC, DT); break; /* a full tile is never a tail */
   }
 }
 #if SW_RMAX != 4
@@ -128,22 +138,24 @@ SW_INL void rows_run(const sw_tjob *j, int o, int t0, int t1, const int R, const
 /* rows x T of the job, time chunk by time chunk (each chunk's inputs stay in cache); one
    instance per tap count known at compile time (KC = 3 of every preset, 1 of the 1x1s, 0: any),
    so the tap loop unrolls, and the row count switched once per row group, not per tile. */
-SW_INL void job_run_k(const sw_tjob *j, int rows, int T, const int KC) {
+SW_INL void job_run_k(const sw_tjob *j, int rows, int T, const int KC, const bool DT) {
   for (int t0 = 0; t0 < T; t0 += SW_TT) {
     int t1 = T - t0 < SW_TT ? T : t0 + SW_TT;
     for (int o = 0; o < rows; o += SW_RMAX) {
       switch (rows - o) {
-      case 1: rows_run(j, o, t0, t1, 1, KC); break;
-      case 2: rows_run(j, o, t0, t1, 2, KC); break;
-      case 3: rows_run(j, o, t0, t1, 3, KC); break;
-      default: rows_run(j, o, t0, t1, 4, KC); break;
+      case 1: rows_run(j, o, t0, t1, 1, KC, DT); break;
+      case 2: rows_run(j, o, t0, t1, 2, KC, DT); break;
+      case 3: rows_run(j, o, t0, t1, 3, KC, DT); break;
+      default: rows_run(j, o, t0, t1, 4, KC, DT); break;
       }
     }
   }
 }
-static void job_k3(const sw_tjob *j, int rows, int T) { job_run_k(j, rows, T, 3); }
-static void job_k1(const sw_tjob *j, int rows, int T) { job_run_k(j, rows, T, 1); }
-static void job_kn(const sw_tjob *j, int rows, int T) { job_run_k(j, rows, T, 0); }
+static void job_k3(const sw_tjob *j, int rows, int T) { job_run_k(j, rows, T, 3, false); }
+static void job_k1(const sw_tjob *j, int rows, int T) { job_run_k(j, rows, T, 1, false); }
+static void job_kn(const sw_tjob *j, int rows, int T) { job_run_k(j, rows, T, 0, false); }
+/* a K = 1 job whose sum is multiplied by tanh's derivative (the backward's dL/dz from dL/da) */
+static void job_k1_dt(const sw_tjob *j, int rows, int T) { job_run_k(j, rows, T, 1, true); }
 static void job_run(const sw_tjob *j, int rows, int T) {
   if (j->K == 3) job_k3(j, rows, T);
   else if (j->K == 1) job_k1(j, rows, T);
@@ -296,13 +308,27 @@ SW_INL void dot_tile(const float *g, ptrdiff_t ldg, const float *in, ptrdiff_t l
   for (int r = 0; r < R; r++)
 #pragma GCC unroll 4
     for (int q = 0; q < Q; q++) acc[r][q] = v_zero();
-  SW_FOR_VEC(T, t, masked, mk) {
+  /* whole vectors, then the masked tail (a mask and a branch per vector cost AVX2 a third of its speed) */
+  const int nf = T / VL * VL;
+  for (int t = 0; t < nf; t += VL) {
     vf xv[SW_DOT_Q];
 #pragma GCC unroll 4
-    for (int q = 0; q < Q; q++) xv[q] = ld_v(x[q] + t, masked, mk);
+    for (int q = 0; q < Q; q++) xv[q] = v_load(x[q] + t);
 #pragma GCC unroll 4
     for (int r = 0; r < R; r++) {
-      vf gv = ld_v(g + r * ldg + t, masked, mk);
+      vf gv = v_load(g + r * ldg + t);
+#pragma GCC unroll 4
+      for (int q = 0; q < Q; q++) acc[r][q] = v_fma(gv, xv[q], acc[r][q]);
+    }
+  }
+  if (nf < T) {
+    vm mk = v_mask(T - nf);
+    vf xv[SW_DOT_Q];
+#pragma GCC unroll 4
+    for (int q = 0; q < Q; q++) xv[q] = v_loadm(x[q] + nf, mk);
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) {
+      vf gv = v_loadm(g + r * ldg + nf, mk);
 #pragma GCC unroll 4
       for (int q = 0; q < Q; q++) acc[r][q] = v_fma(gv, xv[q], acc[r][q]);
     }
@@ -342,77 +368,50 @@ static void dots(const float *g, ptrdiff_t ldg, int rows, const float *in, ptrdi
   }
 }
 
-/* g_in[i][t] += sum_o sum_k w[o][i][k] g[o][t + (K-1-k)d] for t in [-(K-1)d, T), g read on [0, T)
-   only. Where every tap is in range, t in [0, T - (K-1)d), that is one K-tap job over g shifted
-   left by (K-1)d with the taps reversed (wk = -1), so each tile sums n*K products in registers
-   (it was one 1x1 job per tap over all of T: the paper arch's training step 9% slower). The
-   edges, where some taps fall outside g, take one 1x1 job per tap over just their columns. */
-static void tconv(const sw_conv_grad_args *a) {
-  const int K = a->K, T = a->T;
-  const ptrdiff_t span = (ptrdiff_t)(K - 1) * a->d;
-  const bool mid = K > 1 && T > span;
-  if (mid) {
-    sw_tjob j = {.in = a->g_out + span, .ldi = a->ldgo, .n = a->cout, .K = K, .d = a->d,
-                 .w = a->w + K - 1, .wr = K, .wi = a->ldw, .wk = -1,
-                 .c0 = a->g_in, .ldc0 = a->ldgi, .out = a->g_in, .ldo = a->ldgi};
-    job_run(&j, a->cin, T - (int)span);
-  }
-  for (int k = 0; k < K; k++) {
-    /* tap k alone: gi[t'] += sum_o w[o][i][k] g[o][t'] for t' in [0, T) (no mid part), else
-       only t' in [0, (K-1-k)d) and [T - kd, T) */
-    const ptrdiff_t sh = (ptrdiff_t)(K - 1 - k) * a->d;
-    float *gi = a->g_in - sh;
-    const ptrdiff_t parts[2][2] = {{0, mid ? sh : T}, {mid ? T - (ptrdiff_t)k * a->d : T, T}};
-    for (int p = 0; p < 2; p++) {
-      const ptrdiff_t t0 = parts[p][0], n = parts[p][1] - t0;
-      if (n <= 0) continue;
-      sw_tjob j = {.in = a->g_out + t0, .ldi = a->ldgo, .n = a->cout, .K = 1, .d = 0,
-                   .w = a->w + k, .wr = K, .wi = a->ldw, .wk = 0,
-                   .c0 = gi + t0, .ldc0 = a->ldgi, .out = gi + t0, .ldo = a->ldgi};
-      job_run(&j, a->cin, (int)n);
-    }
-  }
-}
-
 static void conv_backward(const sw_conv_grad_args *a) {
   if (a->g_b)
     for (int o = 0; o < a->cout; o++) a->g_b[o] += vsum(a->g_out + o * a->ldgo, a->T);
   dots(a->g_out, a->ldgo, a->cout, a->in, a->ldi, a->cin, a->K, a->d, a->g_w, a->ldw, a->T);
-  if (a->g_in) tconv(a);
 }
 
-/* dL/dz of row o (and o + C when gated) at column t from that row's dL/da (g) into gz (row stride T). */
-SW_INL void act_grad_one(const sw_act act, const bool gated, const sw_layer_grad_args *a, int o, int t,
-                         const float *g, float *gz, bool masked, vm mk) {
-  const int C = a->C, T = a->T;
-  vf zv = ld_v(a->z + o * a->ldz + t, masked, mk), gv = ld_v(g + t, masked, mk);
+/* dL/dz of row o (and o + C when gated) at column t from that row's dL/da (g). ZED: the
+   derivative from z (gated, or sw_act_needs_z), else from the output a alone. */
+SW_INL void act_grad_one(const sw_act act, const bool gated, const bool zed, const sw_layer_grad_args *a, int o,
+                         int t, const float *g, bool masked, vm mk) {
+  const int C = a->C;
+  vf gv = ld_v(g + t, masked, mk);
+  float *gz = a->gz + o * a->ldgz + t;
   if (gated) {
+    vf zv = ld_v(a->z + o * a->ldz + t, masked, mk);
     vf p = v_act(act, zv), q = v_sigmoid(ld_v(a->z + (o + C) * a->ldz + t, masked, mk));
-    st_v(gz + (size_t)o * T + t, masked, mk, v_mul(v_mul(gv, q), v_act_grad(act, zv, p)));
-    vf g2 = v_mul(v_mul(v_mul(gv, p), q), v_sub(v_set1(1.0f), q));
-    st_v(gz + (size_t)(o + C) * T + t, masked, mk, g2);
+    st_v(gz, masked, mk, v_mul(v_mul(gv, q), v_act_grad(act, zv, p)));
+    st_v(gz + C * a->ldgz, masked, mk, v_mul(v_mul(v_mul(gv, p), q), v_sub(v_set1(1.0f), q)));
   } else {
-    st_v(gz + (size_t)o * T + t, masked, mk, v_mul(gv, v_act_grad(act, zv, ld_v(a->a + o * a->lda + t, masked, mk))));
+    vf y = ld_v(a->a + o * a->lda + t, masked, mk);
+    vf d = zed ? v_act_grad(act, ld_v(a->z + o * a->ldz + t, masked, mk), y) : v_act_grad_y(act, y);
+    st_v(gz, masked, mk, v_mul(gv, d));
   }
 }
-SW_INL void act_grad_rows_k(const sw_act act, const bool gated, const sw_layer_grad_args *a, const float *g,
-                            ptrdiff_t ldg, float *gz) {
+SW_INL void act_grad_rows_k(const sw_act act, const bool gated, const bool zed, const sw_layer_grad_args *a,
+                            const float *g, ptrdiff_t ldg) {
   const int T = a->T, nf = T / VL * VL;
   vm mk = v_mask(T - nf > 0 ? T - nf : VL);
   for (int o = 0; o < a->C; o++) {
     const float *go = g + o * ldg;
-    for (int t = 0; t < nf; t += VL) act_grad_one(act, gated, a, o, t, go, gz, false, mk);
-    if (nf < T) act_grad_one(act, gated, a, o, nf, go, gz, true, mk);
+    for (int t = 0; t < nf; t += VL) act_grad_one(act, gated, zed, a, o, t, go, false, mk);
+    if (nf < T) act_grad_one(act, gated, zed, a, o, nf, go, true, mk);
   }
 }
 /* Instantiated per activation kind, as act_rows: a switch on the kind inside the loop cost a
    jump-table branch per vector (this pass was 11% of a 4-channel training step's time). */
-static void act_grad_rows(const sw_layer_grad_args *a, const float *g, ptrdiff_t ldg, float *gz) {
+static void act_grad_rows(const sw_layer_grad_args *a, const float *g, ptrdiff_t ldg) {
+  const bool zed = !a->gated && sw_act_needs_z(a->act, false);
 #define SW_ACT_CASE(KIND)                                          \
   case KIND: {                                                    \
     sw_act k = {.kind = KIND, .alpha = a->act.alpha};             \
-    if (a->gated) act_grad_rows_k(k, true, a, g, ldg, gz);        \
-    else act_grad_rows_k(k, false, a, g, ldg, gz);                \
+    if (a->gated) act_grad_rows_k(k, true, false, a, g, ldg);     \
+    else if (zed) act_grad_rows_k(k, false, true, a, g, ldg);     \
+    else act_grad_rows_k(k, false, false, a, g, ldg);             \
   } break;
   switch (a->act.kind) {
     SW_ACT_CASE(SW_ACT_IDENTITY) SW_ACT_CASE(SW_ACT_TANH) SW_ACT_CASE(SW_ACT_FAST_TANH) SW_ACT_CASE(SW_ACT_RELU)
@@ -423,36 +422,46 @@ static void act_grad_rows(const sw_layer_grad_args *a, const float *g, ptrdiff_t
 
 static void layer_backward(const sw_layer_grad_args *a) {
   const int C = a->C, T = a->T, cm = a->gated ? 2 * C : C;
-  float *ga = a->scratch;                  /* dL/da, C x T */
-  float *gz = a->scratch + (size_t)C * T;  /* dL/dz, cm x T */
-  /* dL/da = dL/ds (+ the 1x1's transposed job on top of it, written to ga: no copy pass) */
-  const float *gsrc = a->g_s;
-  ptrdiff_t ldg = a->ldgs;
+  const bool tanh_y = !a->gated && (a->act.kind == SW_ACT_TANH || a->act.kind == SW_ACT_FAST_TANH);
   if (a->v) {
     for (int o = 0; o < C; o++) a->g_vb[o] += vsum(a->g_out + o * a->ldgo, T);
     dots(a->g_out, a->ldgo, C, a->a, a->lda, C, 1, 0, a->g_v, a->ldv, T);
-    sw_tjob j = {.in = a->g_out, .ldi = a->ldgo, .n = C, .K = 1, .d = 0, .w = a->v, .wr = 1, .wi = a->ldv,
-                 .wk = 0, .c0 = a->g_s, .ldc0 = a->ldgs, .out = ga, .ldo = T};
-    job_run(&j, C, T);
-    gsrc = ga;
-    ldg = T;
   }
-  act_grad_rows(a, gsrc, ldg, gz);
-  dots(gz, T, cm, a->x, 0, 1, 1, 0, a->g_m, 1, T);
+  if (tanh_y && a->v) {
+    /* dL/dz = (dL/ds + V^T dL/dh_out) (1 - a^2) in one job */
+    sw_tjob j = {.in = a->g_out, .ldi = a->ldgo, .n = C, .K = 1, .d = 0, .w = a->v, .wr = 1, .wi = a->ldv, .wk = 0,
+                 .c0 = a->g_s, .ldc0 = a->ldgs, .out = a->gz, .ldo = a->ldgz, .dt = a->a, .lddt = a->lda};
+    job_k1_dt(&j, C, T);
+  } else {
+    /* dL/da = dL/ds (+ the 1x1's transposed job on top of it, to scratch), then the activation's pass */
+    const float *gsrc = a->g_s;
+    ptrdiff_t ldg = a->ldgs;
+    if (a->v) {
+      float *ga = a->scratch;
+      const ptrdiff_t ldga = (T + 15) & ~15;
+      sw_tjob j = {.in = a->g_out, .ldi = a->ldgo, .n = C, .K = 1, .d = 0, .w = a->v, .wr = 1, .wi = a->ldv,
+                   .wk = 0, .c0 = a->g_s, .ldc0 = a->ldgs, .out = ga, .ldo = ldga};
+      job_run(&j, C, T);
+      gsrc = ga;
+      ldg = ldga;
+    }
+    act_grad_rows(a, gsrc, ldg);
+  }
+  /* g_m and g_b: gz against x and a row of ones, one pass */
+  float *xo = a->scratch;
+  const ptrdiff_t ldxo = (T + 15) & ~15;
+  float *gmb = xo + 2 * ldxo; /* [cm][2] */
+  memcpy(xo, a->x, sizeof(float) * (size_t)T);
+  for (int t = 0; t < T; t++) xo[ldxo + t] = 1.0f;
+  memset(gmb, 0, sizeof(float) * 2 * (size_t)cm);
+  dots(a->gz, a->ldgz, cm, xo, ldxo, 2, 1, 0, gmb, 2, T);
+  for (int o = 0; o < cm; o++) { a->g_m[o] += gmb[2 * o]; a->g_b[o] += gmb[2 * o + 1]; }
   if (a->g_x) {
-    sw_tjob j = {.in = gz, .ldi = T, .n = cm, .K = 1, .d = 0, .w = a->m, .wr = 0, .wi = 1, .wk = 0,
+    sw_tjob j = {.in = a->gz, .ldi = a->ldgz, .n = cm, .K = 1, .d = 0, .w = a->m, .wr = 0, .wi = 1, .wk = 0,
                  .c0 = a->g_x, .ldc0 = 0, .out = a->g_x, .ldo = 0};
     job_run(&j, 1, T);
   }
-  for (int o = 0; o < C; o++) {
-    float *gh = a->g_h + o * a->ldgh;
-    const float *g = a->g_out + o * a->ldgo;
-    SW_FOR_VEC(T, t, masked, mk) st_v(gh + t, masked, mk, v_add(ld_v(gh + t, masked, mk), ld_v(g + t, masked, mk)));
-  }
-  sw_conv_grad_args c = {.cout = cm, .cin = C, .K = a->K, .d = a->d, .T = T, .w = a->w, .ldw = a->ldw,
-                         .in = a->h, .ldi = a->ldh, .g_out = gz, .ldgo = T, .g_in = a->g_h, .ldgi = a->ldgh,
-                         .g_w = a->g_w, .g_b = a->g_b};
-  conv_backward(&c);
+  dots(a->gz, a->ldgz, cm, a->h, a->ldh, C, a->K, a->d, a->g_w, a->ldw, T);
 }
 
 #endif

@@ -18,7 +18,7 @@
 static const char *usage =
   "usage: slimwave train-bench [--arch standard|lite|feather|nano|paper|CONFIG.json] [--threads N] [--batch 16]\n"
   "                            [--ny 8192] [--steps 5] [--warmup 1] [--schedule S] [--loss mse|nam|paper|esr]\n"
-  "                            [--backend NAME]\n"
+  "                            [--backend NAME] [--tiles FORWARD,BACKWARD]\n"
   "Times training steps on random data (the loss defaults to MSE, as the PyTorch peer's bench) and prints\n"
   "one JSON line: median and min step time, output samples per second, model FLOP/s (6 x MACs per output\n"
   "sample: forward 2, backward 4; the receptive-field overhead of each window is not counted), and the\n"
@@ -44,10 +44,11 @@ static int cmp_d(const void *a, const void *b) {
 int cmd_train_bench(int argc, char **argv) {
   if (cli_is_help(argc, argv)) { fputs(usage, stdout); return 0; }
   const char *arch_s = "standard", *thr_s = NULL, *batch_s = NULL, *ny_s = NULL, *steps_s = NULL, *warm_s = NULL,
-             *sched_s = NULL, *loss_s = NULL, *be_s = NULL;
+             *sched_s = NULL, *loss_s = NULL, *be_s = NULL, *tile_s = NULL;
   cli_opt opts[] = {{"--arch", &arch_s, NULL}, {"--threads", &thr_s, NULL}, {"--batch", &batch_s, NULL},
                     {"--ny", &ny_s, NULL}, {"--steps", &steps_s, NULL}, {"--warmup", &warm_s, NULL},
-                    {"--schedule", &sched_s, NULL}, {"--loss", &loss_s, NULL}, {"--backend", &be_s, NULL}};
+                    {"--schedule", &sched_s, NULL}, {"--loss", &loss_s, NULL}, {"--backend", &be_s, NULL},
+                    {"--tiles", &tile_s, NULL}};
   const char *pos[1];
   int npos = 0;
   sw_err err = {0};
@@ -63,6 +64,13 @@ int cmd_train_bench(int argc, char **argv) {
   if (!rc && steps_s) rc = cli_int("--steps", steps_s, 1, 100000, &steps, &err);
   if (!rc && warm_s) rc = cli_int("--warmup", warm_s, 0, 100000, &warm, &err);
   if (!rc && loss_s) rc = sw_loss_parse(loss_s, &cfg.loss, &err);
+  if (!rc && tile_s) {
+    int f = 0, b = 0, n = 0;
+    if (sscanf(tile_s, "%d,%d%n", &f, &b, &n) != 2 || tile_s[n] || f < 1 || b < 1 || f > 65536 || b > 65536)
+      rc = sw_fail(&err, SW_EUSAGE, "--tiles \"%s\": expected FORWARD,BACKWARD columns, each 1..65536", tile_s);
+    cfg.tile = f;
+    cfg.btile = b;
+  }
   if (!rc && sched_s && strlen(sched_s) >= sizeof cfg.schedule) rc = sw_fail(&err, SW_EUSAGE, "--schedule: too long");
   if (rc) { fprintf(stderr, "slimwave train-bench: %s\n", err.msg); return rc; }
   if (sched_s) snprintf(cfg.schedule, sizeof cfg.schedule, "%s", sched_s);

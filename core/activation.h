@@ -4,6 +4,7 @@
 #define SW_ACTIVATION_H
 
 #include <math.h>
+#include <stdbool.h>
 
 typedef enum {
   SW_ACT_IDENTITY = 0,
@@ -65,6 +66,28 @@ static inline float sw_act_grad(sw_act a, float z, float y) {
   case SW_ACT_IDENTITY: break;
   }
   return 1.0f;
+}
+
+/* The same derivative from the output y alone, for the backward of a layer that keeps only y:
+   ReLU, LeakyReLU (alpha >= 0) and Hardtanh have y > 0 iff z > 0 and |y| < 1 iff |z| < 1, so it
+   equals sw_act_grad wherever sw_act_needs_z is false. */
+static inline float sw_act_grad_y(sw_act a, float y) {
+  switch (a.kind) {
+  case SW_ACT_TANH:
+  case SW_ACT_FAST_TANH: return 1.0f - y * y;
+  case SW_ACT_RELU:
+  case SW_ACT_LEAKY_RELU: return y > 0.0f ? 1.0f : (a.kind == SW_ACT_RELU ? 0.0f : a.alpha);
+  case SW_ACT_SIGMOID: return y * (1.0f - y);
+  case SW_ACT_HARDTANH: return (y > -1.0f && y < 1.0f) ? 1.0f : 0.0f;
+  case SW_ACT_IDENTITY: break;
+  }
+  return 1.0f;
+}
+
+/* Whether a layer's backward needs its pre-activation z, not just the output: gated layers (the
+   gate's two halves), and a LeakyReLU whose negative slope is negative (y > 0 for z < 0). */
+static inline bool sw_act_needs_z(sw_act a, bool gated) {
+  return gated || (a.kind == SW_ACT_LEAKY_RELU && !(a.alpha >= 0.0f));
 }
 
 /* Name as written in .nam files ("Tanh", "LeakyReLU", ...). */

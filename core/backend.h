@@ -33,8 +33,10 @@ typedef struct sw_conv_args {
      h_out[o][t] = h[o][t] + sum_{i<C} v[o*ldv + i] a[i][t] + vb[o]   (h_out = h when v == NULL)
      s[o][t] += a[o][t]
    vb may be NULL (no bias term): the model folds it into the next conv's bias for inference.
-   h_out never aliases h. z/a, when non-NULL, receive the pre-activation (cmid rows) and the
-   activation output (C rows) for the backward pass (training); inference passes NULL. */
+   h_out never aliases h. a, when non-NULL, receives the activation output (C rows) and z, when
+   non-NULL, the pre-activation (cmid rows), for the backward pass: training passes a, and z only
+   where sw_act_needs_z (gated layers; the backward of any other reads a alone); inference passes
+   both NULL. */
 typedef struct sw_layer_args {
   int C, K, d, T;
   bool gated;
@@ -51,26 +53,28 @@ typedef struct sw_layer_args {
   float *scratch;       /* >= sw_layer_scratch_floats(C, T) floats, 64-byte aligned */
 } sw_layer_args;
 
-/* Gradients of sw_conv_args given g_out (cout x T): every output is accumulated (+=).
-   g_in covers columns -(K-1)*d .. T-1 of the input; g_w uses the stride ldw, g_b may be NULL. */
+/* Weight gradients of sw_conv_args given g_out (cout x T): ADDS sum_t g_out[o][t] in[i][t-(K-1-k)d]
+   to g_w (stride ldw) and sum_t g_out[o][t] to g_b (may be NULL). The input gradient is a
+   conv_forward of g_out with the transposed weights (sw_tconv_weights), which the caller runs. */
 typedef struct sw_conv_grad_args {
   int cout, cin, K, d, T;
-  const float *w; ptrdiff_t ldw;
+  ptrdiff_t ldw;
   const float *in; ptrdiff_t ldi;
   const float *g_out; ptrdiff_t ldgo;
-  float *g_in; ptrdiff_t ldgi;   /* NULL: input gradient not needed */
   float *g_w, *g_b;
 } sw_conv_grad_args;
 
-/* Gradients of one layer given g_out = dL/dh_out and g_s = dL/ds (both C x T) and the z and a
-   saved by the forward pass. Accumulates (+=) into g_h (columns -(K-1)*d .. T-1, includes the
-   residual path), g_x (may be NULL) and the parameter gradients, which are views with the same
-   strides as the weights (g_v/g_vb unused when v == NULL). */
+/* Gradients of one layer over T columns given g_out = dL/dh_out and g_s = dL/ds (C x T) and the
+   forward's a (and z, read only where sw_act_needs_z):
+     ga = g_s + V^T g_out (ga = g_s without a 1x1),   gz = dL/dz, WRITTEN (cmid x T),
+   and ADDS the parameter gradients (views with the strides of the weights; g_v/g_vb unused when
+   v == NULL) and m^T gz to g_x (may be NULL). The input gradient dL/dh = g_out + (the conv of gz
+   with the transposed weights) is the caller's: one conv_forward, accumulating onto g_out. */
 typedef struct sw_layer_grad_args {
   int C, K, d, T;
   bool gated;
   sw_act act;
-  const float *w; ptrdiff_t ldw;
+  ptrdiff_t ldw;
   const float *m;
   const float *v; ptrdiff_t ldv;
   const float *h; ptrdiff_t ldh;
@@ -79,7 +83,7 @@ typedef struct sw_layer_grad_args {
   const float *a; ptrdiff_t lda;
   const float *g_out; ptrdiff_t ldgo;
   const float *g_s; ptrdiff_t ldgs;
-  float *g_h; ptrdiff_t ldgh;
+  float *gz; ptrdiff_t ldgz;
   float *g_x;
   float *g_w, *g_b, *g_m, *g_v, *g_vb;
   float *scratch;       /* >= sw_layer_scratch_floats(C, T) floats */
@@ -113,9 +117,10 @@ typedef struct sw_backend {
 
   void (*conv_forward)(const sw_conv_args *a, void *plan);
   void (*layer_forward)(const sw_layer_args *a, void *plan);
-  /* Optional: layer_forward specialised for the shape of proto (C, K, act, weight strides; z, a
-     NULL), which the model binds once per width and then calls with only T and the buffer
-     pointers changed: no dispatch on the shape per call. NULL: layer_forward serves. */
+  /* Optional: layer_forward specialised for the shape of proto (C, K, act, weight strides, and
+     whether z and a are saved: only their being NULL or not is read), which the model binds once
+     per width and then calls with only T and the buffer pointers changed: no dispatch on the
+     shape per call. NULL (or a NULL result): layer_forward serves. */
   sw_layer_fn (*layer_forward_for)(const sw_layer_args *proto);
   void (*conv_backward)(const sw_conv_grad_args *a);
   void (*layer_backward)(const sw_layer_grad_args *a);
@@ -126,6 +131,14 @@ typedef struct sw_backend {
 /* Scratch every backend may assume for a layer call: 4 * C rows of T (+ padding). */
 static inline size_t sw_layer_scratch_floats(int C, int T) {
   return (size_t)4 * (size_t)C * (size_t)(T + 16) + 64;
+}
+
+/* Row stride (floats) for rows of n columns: whole 64-byte lines, an odd number of them, so that
+   the rows of one column fall in different L1 sets (with a power of two of lines, every row of a
+   column lands in the same set). */
+static inline ptrdiff_t sw_row_stride(long n) {
+  long s = (n + 15) & ~15L;
+  return (s / 16) % 2 ? s : s + 16;
 }
 
 /* Registry (backends/registry.c). */

@@ -3,6 +3,8 @@
    the last history columns move to the front ("rewind"), amortised over many blocks. */
 #include "wavenet.h"
 
+#include "plan.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,34 +16,23 @@ typedef struct hbuf {
   size_t size;        /* floats allocated; every width's rows x cap fits in it (hbuf_set_rows) */
 } hbuf;
 
-typedef void (*conv_fn)(const sw_conv_args *, void *);
-
 typedef struct arr_rt {
   hbuf *lin;         /* input of each layer; lin[0] = rechannel output */
   hbuf head_in;      /* head accumulator s, with K_h - 1 history columns */
   float *out;        /* residual output of the last layer, C x maxT */
   float *head_out;   /* H x maxT, last array only (the others write into the next one's s) */
-  sw_act *acts;      /* per-layer activation (fast tanh substituted) */
-  sw_layer_fn *lfn;
-  void **lplan;
-  sw_layer_args *la; /* per layer: shape, weights, strides and scratch bound per width; process sets the columns */
-  float *pack;       /* the layers' conv and 1x1 weights at a slim width, packed (see pack_layer) */
+  sw_layer_args *la; /* per layer: the plan's arguments with this model's strides; process sets the columns */
   sw_conv_args rproto, gproto;
-  conv_fn rfn, gfn;
-  void *rplan, *gplan;
 } arr_rt;
 
 struct sw_wavenet {
   const sw_net *net;
-  sw_layout L;
-  const sw_backend *be, *naive;
+  sw_plan *plan;     /* kernels, packed and folded weights of the current width */
   int maxT;
-  bool fast;
   sw_widths w;
   long rf;
   arr_rt *arr;
   float *scratch, *zeros, *discard;
-  int fallbacks;
   sw_work_counters work, per_col, per_block; /* per_*: see count_per_block */
 };
 
@@ -54,15 +45,9 @@ static void *alloc64(size_t floats) {
 
 static int round16(long n) { return (int)((n + 15) & ~15L); }
 
-/* Row stride of a history buffer: whole 64-byte lines, an odd number of them, so the rows of one
-   column fall in different L1 sets. With a power of two (1024 floats: the A1 standard's d = 256
-   layers) every row of a column lands in the same set. A 16-input conv tile measured 5% slower at
-   a 4096-float stride than at 4112; the whole A1 standard gained under 1% (tools/model-ab.sh). */
-static int row_stride(long n) {
-  int s = round16(n);
-  return (s / 16) % 2 ? s : s + 16;
-}
-
+/* History rows use sw_row_stride (backend.h): an odd number of 64-byte lines. A 16-input conv
+   tile measured 5% slower at a 4096-float stride than at 4112; the whole A1 standard gained under
+   1% (tools/model-ab.sh). */
 /* Columns a history buffer holds beyond its history before hbuf_make_room moves the history back
    to the front, at full width. Small, so that the columns a block reads again are still in L2: the
    A1 standard's buffers take 2.2 MB with 2048 and 0.7 MB with 512, and it runs ~6% faster per
@@ -93,7 +78,7 @@ static int hbuf_chunk(int maxT, int full_rows, int rows, long hist) {
 
 /* Row stride at a width of rows out of full_rows: the chunk's columns after the history. */
 static int hbuf_stride(const hbuf *b, int maxT, int full_rows, int rows) {
-  return row_stride((long)b->home + hbuf_chunk(maxT, full_rows, rows, b->hist));
+  return (int)sw_row_stride((long)b->home + hbuf_chunk(maxT, full_rows, rows, b->hist));
 }
 
 static int hbuf_init(hbuf *b, int rows, int hist, int maxT) {
@@ -123,24 +108,8 @@ static void hbuf_make_room(hbuf *b, int rows, int T) {
   b->pos = b->home;
 }
 
-static void free_plans(sw_wavenet *wn) {
-  if (!wn->arr) return;
-  for (int i = 0; i < wn->net->n_arrays; i++) {
-    arr_rt *a = &wn->arr[i];
-    if (wn->be->plan_free) {
-      for (int l = 0; l < wn->net->arrays[i].n_layers; l++)
-        if (a->lplan && a->lplan[l]) wn->be->plan_free(a->lplan[l]);
-      if (a->rplan) wn->be->plan_free(a->rplan);
-      if (a->gplan) wn->be->plan_free(a->gplan);
-    }
-    if (a->lplan) memset(a->lplan, 0, sizeof(void *) * (size_t)wn->net->arrays[i].n_layers);
-    a->rplan = a->gplan = NULL;
-  }
-}
-
 void sw_wavenet_free(sw_wavenet *wn) {
   if (!wn) return;
-  free_plans(wn);
   if (wn->arr) {
     for (int i = 0; i < wn->net->n_arrays; i++) {
       arr_rt *a = &wn->arr[i];
@@ -150,117 +119,15 @@ void sw_wavenet_free(sw_wavenet *wn) {
       free(a->head_in.p);
       free(a->out);
       free(a->head_out);
-      free(a->acts);
-      free(a->lfn);
-      free(a->lplan);
       free(a->la);
-      free(a->pack);
     }
     free(wn->arr);
   }
-  sw_layout_free(&wn->L);
+  sw_plan_free(wn->plan);
   free(wn->scratch);
   free(wn->zeros);
   free(wn->discard);
   free(wn);
-}
-
-/* The layer's arguments at the current width, with the strides of its buffers; process_block
-   fills in the columns of each block (T, h, x, h_out, s). */
-static sw_layer_args layer_proto(const sw_wavenet *wn, int i, int l) {
-  const sw_array_cfg *a = &wn->net->arrays[i];
-  const sw_layer_off *o = &wn->L.arrays[i].layers[l];
-  const arr_rt *r = &wn->arr[i];
-  const float *W = wn->net->w;
-  int C = a->channels, K = a->layers[l].kernel;
-  sw_layer_args p = {
-    .C = wn->w.c[i], .K = K, .d = a->layers[l].dilation, .T = wn->maxT,
-    .gated = a->layers[l].gated, .act = r->acts[l],
-    .w = W + o->w, .b = W + o->b, .ldw = (ptrdiff_t)C * K, .m = W + o->m,
-    .v = o->v >= 0 ? W + o->v : NULL, .vb = o->v >= 0 ? W + o->vb : NULL, .ldv = C,
-    .ldh = r->lin[l].cap, .ldo = l + 1 < a->n_layers ? r->lin[l + 1].cap : wn->maxT, .lds = r->head_in.cap,
-    .scratch = wn->scratch,
-  };
-  return p;
-}
-
-/* Floats of an array's packed weights: every layer's conv and 1x1 at full width (the most a slim
-   width needs), and their conv biases with the 1x1 biases folded in (fold_bias). */
-static size_t pack_floats(const sw_array_cfg *a) {
-  size_t n = 0;
-  for (int l = 0; l < a->n_layers; l++) {
-    size_t C = (size_t)a->channels, cm = a->layers[l].gated ? 2 * C : C;
-    n += cm * C * (size_t)a->layers[l].kernel + C * C + cm;
-  }
-  return n;
-}
-
-/* At a slim width the weights are the leading blocks of the full matrices, rows a full row apart;
-   copied into dense rows of the width's own length, the kernels read only the lines they use and
-   the SIMD backends' fused layers take their dense instance (constant strides). Same values in the
-   same order of operations: the naive and SIMD outputs keep their bits (tools/model-ab.sh: max
-   difference 0); BLAS and oneDNN may block a GEMM differently for the new stride (within the
-   equivalence tolerance). *dst: where this layer's copy goes. */
-static void pack_layer(sw_layer_args *p, float **dst) {
-  const int C = p->C, K = p->K, cm = p->gated ? 2 * C : C;
-  float *w = *dst;
-  for (int r = 0; r < cm; r++) memcpy(w + (size_t)r * C * K, p->w + r * p->ldw, sizeof(float) * (size_t)C * K);
-  p->w = w;
-  p->ldw = (ptrdiff_t)C * K;
-  *dst += (size_t)cm * C * K;
-  if (p->v) {
-    float *v = *dst;
-    for (int r = 0; r < C; r++) memcpy(v + (size_t)r * C, p->v + r * p->ldv, sizeof(float) * (size_t)C);
-    p->v = v;
-    p->ldv = C;
-    *dst += (size_t)C * C;
-  }
-}
-
-/* The 1x1's bias vb, folded (inference only). Each layer stores h + v a without its vb, so a buffer
-   holds h' = h - c, c the sum of the vb's before it (per channel, counted from the array's input);
-   every conv that reads h' gets sum_k W_k c added to its bias instead, and the next array's layers
-   get the rechannel of the last offset. The layers then skip one add per output row and column:
-   A1 standard, avx512, 64-sample blocks, tools/model-ab.sh: full width 0.983-0.987x the time,
-   4,2 channels 0.978-0.989x. The outputs change by rounding only (max difference 1.1e-6 at full
-   width). A zeroed history column would stand for h = c, not 0, but no output reads one: the
-   prewarm of sw_wavenet_reset rewrites every column a block can reach. off: the offset of the
-   array's input (C channels), updated to that of its output; *bias: where this layer's folded conv
-   bias goes. */
-static void fold_bias(sw_layer_args *p, double *off, float **bias) {
-  const int C = p->C, K = p->K, cm = p->gated ? 2 * C : C;
-  float *b = *bias;
-  for (int o = 0; o < cm; o++) {
-    double acc = p->b[o];
-    for (int i = 0; i < C; i++)
-      for (int k = 0; k < K; k++) acc += (double)p->w[o * p->ldw + i * K + k] * off[i];
-    b[o] = (float)acc;
-  }
-  p->b = b;
-  *bias += cm;
-  if (p->vb) {
-    for (int o = 0; o < C; o++) off[o] += p->vb[o];
-    p->vb = NULL;
-  }
-}
-
-/* Input: x (first array) or the previous array's residual output; output: the first layer's input. */
-static sw_conv_args rechannel_proto(const sw_wavenet *wn, int i) {
-  const sw_array_cfg *a = &wn->net->arrays[i];
-  return (sw_conv_args){.cout = wn->w.c[i], .cin = i == 0 ? 1 : wn->w.c[i - 1], .K = 1, .d = 1, .T = wn->maxT,
-                        .w = wn->net->w + wn->L.arrays[i].r, .ldw = a->input_size,
-                        .ldi = wn->maxT, .ldo = wn->arr[i].lin[0].cap};
-}
-
-/* Input: the array's s; output: the next array's s (its starting value) or, last, head_out. */
-static sw_conv_args head_proto(const sw_wavenet *wn, int i) {
-  const sw_array_cfg *a = &wn->net->arrays[i];
-  const sw_array_off *o = &wn->L.arrays[i];
-  bool last = i + 1 == wn->net->n_arrays;
-  return (sw_conv_args){.cout = last ? a->head_size : wn->w.c[i + 1], .cin = wn->w.c[i], .K = a->head_kernel, .d = 1,
-                        .T = wn->maxT, .w = wn->net->w + o->g, .ldw = (ptrdiff_t)a->channels * a->head_kernel,
-                        .b = o->gb >= 0 ? wn->net->w + o->gb : NULL,
-                        .ldi = wn->arr[i].head_in.cap, .ldo = last ? wn->maxT : wn->arr[i + 1].head_in.cap};
 }
 
 /* Work actually handed to the kernels, from their arguments (not the config formula). */
@@ -298,64 +165,35 @@ static void count_per_block(sw_wavenet *wn) {
   c->samples = 1;
 }
 
-static bool be_supports(const sw_backend *be, const sw_shape *s) { return !be->supports || be->supports(s); }
-
-/* Choose, per op, the backend's kernel or the naive one, and make plans. */
-static void bind_kernels(sw_wavenet *wn) {
-  free_plans(wn);
-  wn->fallbacks = 0;
-  const sw_backend *be = wn->be, *nv = wn->naive;
-  for (int i = 0; i < wn->net->n_arrays; i++) { /* strides first: the protos read the next array's */
+/* Binds the plan at the current width and gives each op this model's buffer strides: the history
+   buffers' rows are longer at a slim width (hbuf_set_rows), set first. */
+static void bind(sw_wavenet *wn) {
+  for (int i = 0; i < wn->net->n_arrays; i++) {
     const sw_array_cfg *a = &wn->net->arrays[i];
     arr_rt *r = &wn->arr[i];
     for (int l = 0; l < a->n_layers; l++) hbuf_set_rows(&r->lin[l], a->channels, wn->w.c[i], wn->maxT);
     hbuf_set_rows(&r->head_in, a->channels, wn->w.c[i], wn->maxT);
   }
-  double off[SW_MAX_CHANNELS] = {0}, prev[SW_MAX_CHANNELS]; /* fold_bias: offsets of h per channel */
-  for (int i = 0; i < wn->net->n_arrays; i++) {
+  sw_plan_bind(wn->plan, &wn->w);
+  const int n = wn->net->n_arrays;
+  for (int i = 0; i < n; i++) {
     const sw_array_cfg *a = &wn->net->arrays[i];
+    const sw_plan_array *pa = &wn->plan->arr[i];
     arr_rt *r = &wn->arr[i];
-    r->rproto = rechannel_proto(wn, i);
-    r->gproto = head_proto(wn, i);
-    if (i > 0) { /* this array's input is the rechannel of the last one's output */
-      memcpy(prev, off, sizeof(double) * (size_t)wn->w.c[i - 1]);
-      for (int o = 0; o < wn->w.c[i]; o++) {
-        off[o] = 0;
-        for (int j = 0; j < wn->w.c[i - 1]; j++) off[o] += (double)r->rproto.w[o * r->rproto.ldw + j] * prev[j];
-      }
-    }
-    float *pk = r->pack;
     for (int l = 0; l < a->n_layers; l++) {
-      sw_layer_args p = layer_proto(wn, i, l);
-      if (wn->w.c[i] < a->channels) pack_layer(&p, &pk);
-      fold_bias(&p, off, &pk);
+      sw_layer_args p = pa->layers[l].a;
+      p.ldh = r->lin[l].cap;
+      p.ldo = l + 1 < a->n_layers ? r->lin[l + 1].cap : wn->maxT;
+      p.lds = r->head_in.cap;
+      p.scratch = wn->scratch;
       r->la[l] = p;
-      sw_shape s = {.is_layer = true, .C = p.C, .cin = p.C, .K = p.K, .d = p.d, .gated = p.gated,
-                    .has_v = p.v != NULL, .has_bias = true, .act = p.act, .max_T = wn->maxT};
-      r->lfn[l] = nv->layer_forward;
-      if (be != nv && be->layer_forward && be_supports(be, &s)) {
-        void *plan = be->layer_plan ? be->layer_plan(&p) : NULL;
-        if (!be->layer_plan || plan) {
-          sw_layer_fn f = be->layer_forward_for ? be->layer_forward_for(&p) : NULL;
-          r->lfn[l] = f ? f : be->layer_forward;
-          r->lplan[l] = plan;
-        } else wn->fallbacks++;
-      } else if (be != nv) wn->fallbacks++;
     }
-    sw_conv_args cr = rechannel_proto(wn, i), cg = head_proto(wn, i);
-    sw_conv_args *cv[2] = {&cr, &cg};
-    conv_fn *fn[2] = {&r->rfn, &r->gfn};
-    void **pl[2] = {&r->rplan, &r->gplan};
-    for (int j = 0; j < 2; j++) {
-      sw_shape s = {.is_layer = false, .C = cv[j]->cout, .cin = cv[j]->cin, .K = cv[j]->K, .d = 1,
-                    .has_bias = cv[j]->b != NULL, .max_T = wn->maxT};
-      *fn[j] = nv->conv_forward;
-      if (be != nv && be->conv_forward && be_supports(be, &s)) {
-        void *plan = be->conv_plan ? be->conv_plan(cv[j]) : NULL;
-        if (!be->conv_plan || plan) { *fn[j] = be->conv_forward; *pl[j] = plan; }
-        else wn->fallbacks++;
-      } else if (be != nv) wn->fallbacks++;
-    }
+    r->rproto = pa->rech.a;
+    r->rproto.ldi = wn->maxT; /* x, or the previous array's out: rows of maxT */
+    r->rproto.ldo = r->lin[0].cap;
+    r->gproto = pa->head.a;
+    r->gproto.ldi = r->head_in.cap;
+    r->gproto.ldo = i + 1 < n ? wn->arr[i + 1].head_in.cap : wn->maxT;
   }
   count_per_block(wn);
 }
@@ -377,8 +215,8 @@ static double state_bytes(const sw_net *net, int maxT) {
     }
     f += C * (a->head_kernel - 1 + hbuf_chunk(maxT, a->channels, a->channels, a->head_kernel - 1) + 80);
     f += (C + (i + 1 == net->n_arrays ? a->head_size : 0)) * maxT;
-    f += (double)pack_floats(a);
   }
+  f += (double)sw_plan_pack_floats(net, SW_PLAN_STREAM);
   f += (double)sw_layer_scratch_floats(maxC, maxT) + 2.0 * maxT;
   return f * sizeof(float);
 }
@@ -391,10 +229,7 @@ int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **o
   sw_wavenet *wn = calloc(1, sizeof *wn);
   if (!wn) return sw_fail(err, SW_ENOMEM, "out of memory");
   wn->net = net;
-  wn->naive = sw_backend_naive();
-  wn->be = opts && opts->backend ? opts->backend : wn->naive;
   wn->maxT = opts && opts->max_block > 0 ? opts->max_block : 4096;
-  wn->fast = opts && opts->fast_tanh;
   wn->w = sw_net_full_widths(net);
   wn->rf = sw_net_receptive_field(net);
   if (wn->maxT > (1 << 20)) {
@@ -409,7 +244,11 @@ int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **o
     return sw_fail(err, SW_EINPUT, "model: streaming state for blocks of %d samples needs %.0f MiB (limit %ld MiB)%s",
                    T, need / 1048576, SW_MAX_STATE_BYTES >> 20, T > 4096 ? ": use a smaller block" : "");
   }
-  if ((rc = sw_layout_make(net, &wn->L, err))) { free(wn); return rc; }
+  const sw_backend *be = opts && opts->backend ? opts->backend : sw_backend_naive();
+  if ((rc = sw_plan_create(net, be, SW_PLAN_STREAM, wn->maxT, opts && opts->fast_tanh, &wn->plan, err))) {
+    free(wn);
+    return rc;
+  }
   wn->arr = calloc((size_t)net->n_arrays, sizeof *wn->arr);
   if (!wn->arr) goto oom;
   int maxC = 1;
@@ -419,17 +258,10 @@ int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **o
     int C = a->channels;
     if (C > maxC) maxC = C;
     r->lin = calloc((size_t)a->n_layers, sizeof *r->lin);
-    r->acts = calloc((size_t)a->n_layers, sizeof *r->acts);
-    r->lfn = calloc((size_t)a->n_layers, sizeof *r->lfn);
-    r->lplan = calloc((size_t)a->n_layers, sizeof *r->lplan);
     r->la = calloc((size_t)a->n_layers, sizeof *r->la);
-    r->pack = alloc64(pack_floats(a));
-    if (!r->lin || !r->acts || !r->lfn || !r->lplan || !r->la || !r->pack) goto oom;
-    for (int l = 0; l < a->n_layers; l++) {
+    if (!r->lin || !r->la) goto oom;
+    for (int l = 0; l < a->n_layers; l++)
       if (hbuf_init(&r->lin[l], C, (a->layers[l].kernel - 1) * a->layers[l].dilation, wn->maxT)) goto oom;
-      r->acts[l] = a->layers[l].act;
-      if (wn->fast && r->acts[l].kind == SW_ACT_TANH) r->acts[l].kind = SW_ACT_FAST_TANH;
-    }
     if (hbuf_init(&r->head_in, C, a->head_kernel - 1, wn->maxT)) goto oom;
     r->out = alloc64((size_t)C * wn->maxT);
     if (!r->out) goto oom;
@@ -439,8 +271,8 @@ int sw_wavenet_create(const sw_net *net, const sw_run_opts *opts, sw_wavenet **o
   wn->zeros = alloc64((size_t)wn->maxT);
   wn->discard = alloc64((size_t)wn->maxT);
   if (!wn->scratch || !wn->zeros || !wn->discard) goto oom;
-  if (wn->be->thread_init) wn->be->thread_init(); /* e.g. FTZ/DAZ on the creating thread */
-  bind_kernels(wn);
+  if (be->thread_init) be->thread_init(); /* e.g. FTZ/DAZ on the creating thread */
+  bind(wn);
   sw_wavenet_reset(wn);
   *out = wn;
   return SW_OK;
@@ -453,7 +285,7 @@ int sw_wavenet_set_widths(sw_wavenet *wn, const sw_widths *w, sw_err *err) {
   int rc = sw_net_check_widths(wn->net, w, err);
   if (rc) return rc;
   wn->w = *w;
-  bind_kernels(wn);
+  bind(wn);
   sw_wavenet_reset(wn);
   return SW_OK;
 }
@@ -465,8 +297,8 @@ int sw_wavenet_set_slim(sw_wavenet *wn, double v, sw_err *err) {
 }
 
 sw_widths sw_wavenet_widths(const sw_wavenet *wn) { return wn->w; }
-int sw_wavenet_fallbacks(const sw_wavenet *wn) { return wn->fallbacks; }
-const sw_backend *sw_wavenet_backend(const sw_wavenet *wn) { return wn->be; }
+int sw_wavenet_fallbacks(const sw_wavenet *wn) { return wn->plan->fallbacks; }
+const sw_backend *sw_wavenet_backend(const sw_wavenet *wn) { return wn->plan->be; }
 long sw_wavenet_receptive_field(const sw_wavenet *wn) { return wn->rf; }
 sw_work_counters *sw_wavenet_counters(sw_wavenet *wn) { return &wn->work; }
 
@@ -490,11 +322,12 @@ static void process_block(sw_wavenet *wn, const float *x, float *y, int T, bool 
   for (int i = 0; i < n; i++) {
     const sw_array_cfg *a = &net->arrays[i];
     arr_rt *r = &wn->arr[i];
+    const sw_plan_array *pa = &wn->plan->arr[i];
     sw_conv_args rc = r->rproto;
     rc.T = T;
     rc.in = i == 0 ? x : wn->arr[i - 1].out;
     rc.out = r->lin[0].p + r->lin[0].pos;
-    r->rfn(&rc, r->rplan);
+    pa->rech.fn(&rc, pa->rech.bplan);
 
     /* s starts at zero (first array) or holds the previous array's head, written there by it */
     float *s = r->head_in.p + r->head_in.pos;
@@ -507,13 +340,13 @@ static void process_block(sw_wavenet *wn, const float *x, float *y, int T, bool 
       la->x = x;
       la->h_out = l + 1 < a->n_layers ? r->lin[l + 1].p + r->lin[l + 1].pos : r->out;
       la->s = s;
-      r->lfn[l](la, r->lplan[l]);
+      pa->layers[l].fn(la, pa->layers[l].bplan);
     }
     sw_conv_args hc = r->gproto;
     hc.T = T;
     hc.in = s;
     hc.out = i + 1 < n ? wn->arr[i + 1].head_in.p + wn->arr[i + 1].head_in.pos : r->head_out;
-    r->gfn(&hc, r->gplan);
+    pa->head.fn(&hc, pa->head.bplan);
     for (int l = 0; l < a->n_layers; l++) r->lin[l].pos += T;
     r->head_in.pos += T;
   }

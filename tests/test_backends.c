@@ -9,8 +9,10 @@
    rational function is evaluated as the same expression tree in every backend). Otherwise (tanh, fast tanh, sigmoid, gated)
    and in "rand" mode (uniform data, weights at the init scale), the normalised error
    ||y - y_naive|| / ||y_naive|| must be <= 1e-6 forward and <= 1e-5 backward. NaN/Inf fail.
-   Inference cases (no z/a kept) of tanh layers with C <= 4 (AVX-512: 16; 9-15 at K = 3 only) run
-   the SIMD backends' fused narrow path (backends/simd_fused.h), the others their unfused kernels.
+   Tanh layers that keep no z (inference, and training, which keeps a) with C <= 4 (AVX-512: 16;
+   9-15 at K = 3 only) run the SIMD backends' fused narrow path (backends/simd_fused.h), bound as
+   the model binds it (layer_forward_for), the others their unfused kernels. The backward gets z
+   only where it may read it (sw_act_needs_z), so a backend that reads it elsewhere crashes here.
    Usage: test_backends [--quick]   (--quick: T <= 257 and d <= 64, for qemu) */
 #include <math.h>
 #include <stdint.h>
@@ -193,16 +195,20 @@ static void run_layer(const sw_backend *be, const lcase *L, stats *st) {
   mat ho2 = mat_clone(&ho), s2 = mat_clone(&s), z2 = mat_clone(&z), a2 = mat_clone(&a);
   size_t nsc;
   float *sc = scratch_new(C, T, &nsc), *sc2 = scratch_new(C, T, &nsc);
+  /* training saves a, and z only where the backward reads it (sw_act_needs_z) */
+  const bool zed = L->train && sw_act_needs_z(L->act, L->gated);
   sw_layer_args la = {.C = C, .K = K, .d = L->d, .T = T, .gated = L->gated, .act = L->act,
                       .w = w.p, .b = b.p, .ldw = w.ld, .m = m.p, .v = L->has_v ? v.p : NULL,
                       .vb = L->has_v && !L->no_vb ? vb.p : NULL, .ldv = v.ld, .h = h.p, .ldh = h.ld, .x = x.p,
                       .h_out = ho.p, .ldo = ho.ld, .s = s.p, .lds = s.ld,
-                      .z = L->train ? z.p : NULL, .ldz = z.ld, .a = L->train ? a.p : NULL, .lda = a.ld, .scratch = sc};
+                      .z = zed ? z.p : NULL, .ldz = z.ld, .a = L->train ? a.p : NULL, .lda = a.ld, .scratch = sc};
   sw_backend_naive()->layer_forward(&la, NULL);
   sw_layer_args lb = la;
-  lb.h_out = ho2.p; lb.s = s2.p; lb.z = L->train ? z2.p : NULL; lb.a = L->train ? a2.p : NULL; lb.scratch = sc2;
+  lb.h_out = ho2.p; lb.s = s2.p; lb.z = zed ? z2.p : NULL; lb.a = L->train ? a2.p : NULL; lb.scratch = sc2;
   void *plan = be->layer_plan ? be->layer_plan(&lb) : NULL;
-  be->layer_forward(&lb, plan);
+  sw_layer_fn fn = be->layer_forward_for && !plan ? be->layer_forward_for(&lb) : NULL; /* as the model binds it */
+  if (fn) fn(&lb, NULL);
+  else be->layer_forward(&lb, plan);
   if (plan && be->plan_free) be->plan_free(plan);
   nerr ef = {0, 0}, eb = {0, 0};
   compare(&ho, &ho2, exact, &ef, st, "h_out", ctx);
@@ -210,37 +216,37 @@ static void run_layer(const sw_backend *be, const lcase *L, stats *st) {
   if (L->train) {
     /* integer z is exact in any order, and the fast tanh is one expression tree everywhere */
     bool exact_za = exact || (L->ints && !L->gated && L->act.kind == SW_ACT_FAST_TANH);
-    compare(&z, &z2, exact_za, &ef, st, "z", ctx);
+    if (zed) compare(&z, &z2, exact_za, &ef, st, "z", ctx);
     compare(&a, &a2, exact_za, &ef, st, "a", ctx);
   }
   check_nerr(&ef, 1e-6, false, st, ctx);
   scratch_check(sc2, nsc, ctx);
 
   if (L->train && be->layer_backward) {
-    /* backward from the naive forward's z and a */
+    /* backward from the naive forward's a (and z where read) */
     mat go = mat_make(C, 0, T, T + 1, dm, 1.0f), gs = mat_make(C, 0, T, T + 2, dm, 1.0f);
     mat_ro(&go);
     mat_ro(&gs);
     mat_ro(&z); /* the naive forward's, read by the backward */
     mat_ro(&a);
-    mat gh = mat_make(C, -hist, T, hist + T + 1, dm, 1.0f), gx = mat_make(1, 0, T, T, dm, 1.0f);
+    mat gz = mat_make(cm, 0, T, T + 3, 0, 0), gx = mat_make(1, 0, T, T, dm, 1.0f);
     mat gw = mat_make(cm, 0, C * K, w.ld, dm, 1.0f), gb = mat_make(1, 0, cm, cm, dm, 1.0f);
     mat gm = mat_make(1, 0, cm, cm, dm, 1.0f), gv = mat_make(C, 0, C, v.ld, dm, 1.0f), gvb = mat_make(1, 0, C, C, dm, 1.0f);
-    mat *acc[] = {&gh, &gx, &gw, &gb, &gm, &gv, &gvb}; /* every gradient accumulates (+=) */
+    mat *acc[] = {&gx, &gw, &gb, &gm, &gv, &gvb}; /* every parameter gradient accumulates (+=); gz is written */
     for (size_t i = 0; i < sizeof acc / sizeof *acc; i++) mat_rw(acc[i]);
-    mat gh2 = mat_clone(&gh), gx2 = mat_clone(&gx), gw2 = mat_clone(&gw), gb2 = mat_clone(&gb), gm2 = mat_clone(&gm);
+    mat gz2 = mat_clone(&gz), gx2 = mat_clone(&gx), gw2 = mat_clone(&gw), gb2 = mat_clone(&gb), gm2 = mat_clone(&gm);
     mat gv2 = mat_clone(&gv), gvb2 = mat_clone(&gvb);
-    sw_layer_grad_args ga = {.C = C, .K = K, .d = L->d, .T = T, .gated = L->gated, .act = L->act, .w = w.p, .ldw = w.ld,
-                             .m = m.p, .v = la.v, .ldv = v.ld, .h = h.p, .ldh = h.ld, .x = x.p, .z = z.p, .ldz = z.ld,
-                             .a = a.p, .lda = a.ld, .g_out = go.p, .ldgo = go.ld, .g_s = gs.p, .ldgs = gs.ld,
-                             .g_h = gh.p, .ldgh = gh.ld, .g_x = (T & 1) ? NULL : gx.p, .g_w = gw.p, .g_b = gb.p,
-                             .g_m = gm.p, .g_v = gv.p, .g_vb = gvb.p, .scratch = sc};
+    sw_layer_grad_args ga = {.C = C, .K = K, .d = L->d, .T = T, .gated = L->gated, .act = L->act, .ldw = w.ld,
+                             .m = m.p, .v = la.v, .ldv = v.ld, .h = h.p, .ldh = h.ld, .x = x.p,
+                             .z = zed ? z.p : NULL, .ldz = z.ld, .a = a.p, .lda = a.ld, .g_out = go.p, .ldgo = go.ld,
+                             .g_s = gs.p, .ldgs = gs.ld, .gz = gz.p, .ldgz = gz.ld, .g_x = (T & 1) ? NULL : gx.p,
+                             .g_w = gw.p, .g_b = gb.p, .g_m = gm.p, .g_v = gv.p, .g_vb = gvb.p, .scratch = sc};
     sw_backend_naive()->layer_backward(&ga);
     sw_layer_grad_args gb_ = ga;
-    gb_.g_h = gh2.p; gb_.g_x = ga.g_x ? gx2.p : NULL; gb_.g_w = gw2.p; gb_.g_b = gb2.p; gb_.g_m = gm2.p;
+    gb_.gz = gz2.p; gb_.g_x = ga.g_x ? gx2.p : NULL; gb_.g_w = gw2.p; gb_.g_b = gb2.p; gb_.g_m = gm2.p;
     gb_.g_v = gv2.p; gb_.g_vb = gvb2.p; gb_.scratch = sc2;
     be->layer_backward(&gb_);
-    compare(&gh, &gh2, exact, &eb, st, "g_h", ctx);
+    compare(&gz, &gz2, exact, &eb, st, "gz", ctx);
     compare(&gx, &gx2, exact, &eb, st, "g_x", ctx);
     compare(&gw, &gw2, exact, &eb, st, "g_w", ctx);
     compare(&gb, &gb2, exact, &eb, st, "g_b", ctx);
@@ -251,7 +257,7 @@ static void run_layer(const sw_backend *be, const lcase *L, stats *st) {
     }
     check_nerr(&eb, 1e-5, true, st, ctx);
     scratch_check(sc2, nsc, ctx);
-    mat *all[] = {&go, &gs, &gh, &gx, &gw, &gb, &gm, &gv, &gvb, &gh2, &gx2, &gw2, &gb2, &gm2, &gv2, &gvb2};
+    mat *all[] = {&go, &gs, &gz, &gx, &gw, &gb, &gm, &gv, &gvb, &gz2, &gx2, &gw2, &gb2, &gm2, &gv2, &gvb2};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) mat_free(all[i]);
   }
   mat *all[] = {&h, &x, &w, &b, &m, &v, &vb, &ho, &s, &z, &a, &ho2, &s2, &z2, &a2};
@@ -262,7 +268,7 @@ static void run_layer(const sw_backend *be, const lcase *L, stats *st) {
 
 typedef struct ccase {
   int cout, cin, cin_full, K, d, T;
-  bool bias, acc, g_in, ints;
+  bool bias, acc, ints;
 } ccase;
 
 static void run_conv(const sw_backend *be, const ccase *P, stats *st) {
@@ -314,24 +320,20 @@ static void run_conv(const sw_backend *be, const ccase *P, stats *st) {
   if (be->conv_backward) {
     mat go = mat_make(P->cout, 0, T, T + 1, dm, 1.0f);
     mat_ro(&go);
-    mat gi = mat_make(P->cin, -hist, T, hist + T + 4, dm, 1.0f), gw = mat_make(P->cout, 0, P->cin * K, w.ld, dm, 1.0f);
-    mat gb = mat_make(1, 0, P->cout, P->cout, dm, 1.0f);
-    mat_rw(&gi); /* the gradients accumulate (+=) */
-    mat_rw(&gw);
+    mat gw = mat_make(P->cout, 0, P->cin * K, w.ld, dm, 1.0f), gb = mat_make(1, 0, P->cout, P->cout, dm, 1.0f);
+    mat_rw(&gw); /* the gradients accumulate (+=) */
     mat_rw(&gb);
-    mat gi2 = mat_clone(&gi), gw2 = mat_clone(&gw), gb2 = mat_clone(&gb);
-    sw_conv_grad_args ga = {.cout = P->cout, .cin = P->cin, .K = K, .d = P->d, .T = T, .w = w.p, .ldw = w.ld, .in = in.p,
-                            .ldi = in.ld, .g_out = go.p, .ldgo = go.ld, .g_in = P->g_in ? gi.p : NULL, .ldgi = gi.ld,
-                            .g_w = gw.p, .g_b = P->bias ? gb.p : NULL};
+    mat gw2 = mat_clone(&gw), gb2 = mat_clone(&gb);
+    sw_conv_grad_args ga = {.cout = P->cout, .cin = P->cin, .K = K, .d = P->d, .T = T, .ldw = w.ld, .in = in.p,
+                            .ldi = in.ld, .g_out = go.p, .ldgo = go.ld, .g_w = gw.p, .g_b = P->bias ? gb.p : NULL};
     sw_backend_naive()->conv_backward(&ga);
     sw_conv_grad_args gb_ = ga;
-    gb_.g_in = P->g_in ? gi2.p : NULL; gb_.g_w = gw2.p; gb_.g_b = P->bias ? gb2.p : NULL;
+    gb_.g_w = gw2.p; gb_.g_b = P->bias ? gb2.p : NULL;
     be->conv_backward(&gb_);
-    compare(&gi, &gi2, P->ints, &eb, st, "g_in", ctx);
     compare(&gw, &gw2, P->ints, &eb, st, "g_w", ctx);
     compare(&gb, &gb2, P->ints, &eb, st, "g_b", ctx);
     check_nerr(&eb, 1e-5, true, st, ctx);
-    mat *all[] = {&go, &gi, &gw, &gb, &gi2, &gw2, &gb2};
+    mat *all[] = {&go, &gw, &gb, &gw2, &gb2};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) mat_free(all[i]);
   }
   mat *all[] = {&in, &w, &b, &out, &out2};
@@ -384,8 +386,7 @@ static void grid_convs(const sw_backend *be, bool quick) {
             if (quick && (DS[di] > 64 || TS[ti] > 257)) continue;
             int cin = CH[(ci + 3 + idx / 2) % N(CH)];
             ccase P = {.cout = CH[ci], .cin = cin, .cin_full = cin + (idx / 2 % 2 ? 3 : 0), .K = KC[ki], .d = DS[di],
-                       .T = TS[ti], .bias = idx / 2 % 3 != 0, .acc = idx / 2 % 2 == 0, .g_in = idx / 2 % 5 != 0,
-                       .ints = mode == 0};
+                       .T = TS[ti], .bias = idx / 2 % 3 != 0, .acc = idx / 2 % 2 == 0, .ints = mode == 0};
             run_conv(be, &P, &st);
           }
     char grp[64];
@@ -426,10 +427,10 @@ static void presets(const sw_backend *be, bool quick) {
         /* head: H' = the next array's width at the same slim fraction (H for the last array) */
         int hp = A->H == 1 ? 1 : (c * A->H + A->C - 1) / A->C;
         ccase G = {.cout = hp, .cin = c, .cin_full = A->C, .K = 1, .d = 1, .T = 64, .bias = A->head_bias, .acc = false,
-                   .g_in = true, .ints = mode == 0};
+                   .ints = mode == 0};
         run_conv(be, &G, &st);
         if (A->H > 1) { /* rechannel of the next array: R[:c2', :c1'], row stride = C of this array */
-          ccase R = {.cout = hp, .cin = c, .cin_full = A->C, .K = 1, .d = 1, .T = 64, .g_in = true, .ints = mode == 0};
+          ccase R = {.cout = hp, .cin = c, .cin_full = A->C, .K = 1, .d = 1, .T = 64, .ints = mode == 0};
           run_conv(be, &R, &st);
         }
       }

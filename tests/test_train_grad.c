@@ -1,14 +1,16 @@
-/* The trainer's hand-written backward against central finite differences, in double, for every
-   parameter kind (rechannel R, conv W/b, mixin M, 1x1 V/b, head G/bias) and for the input, at full
-   and slim widths, one and two layer arrays, gated and not: relative error <= 1e-6. Entries outside
+/* The trainer's hand-written backward against central finite differences, in double (the reference
+   of ref_train_d.c), for every parameter kind (rechannel R, conv W/b, mixin M, 1x1 V/b, head G/bias)
+   and for the input, at full and slim widths, one and two layer arrays, gated and not: relative
+   error <= 1e-6. Entries outside
    a slim slice (and head_scale) get exactly zero gradient. The engine's forward equals the
-   independent offline reference (tests/ref_wavenet.c), and the float engine (naive and default
-   backends) matches the double one to float tolerance. */
+   independent offline reference (tests/ref_wavenet.c), and the product's float engine (naive and
+   default backends, default and tiny time tiles) matches the double one to float tolerance. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../train/engine.h"
+#include "ref_train_d.h"
 #include "check.h"
 #include "netgen.h"
 #include "ref_wavenet.h"
@@ -53,29 +55,29 @@ static void slice_mask(const sw_net *net, const sw_widths *wd, char *in_slice) {
   sw_net_free(&sl);
 }
 
-static double loss_of(const sw_engine *e, sw_engine_wsd *ws, const double *w, const sw_widths *wd, const double *x,
-                      const double *r, double *y) {
-  sw_engine_forward_d(e, ws, w, wd, x, y);
+static double loss_of(const sw_ref_train *e, sw_ref_train_ws *ws, int ny, const double *w, const sw_widths *wd,
+                      const double *x, const double *r, double *y) {
+  sw_ref_train_forward(e, ws, w, wd, x, y);
   double L = 0;
-  for (int t = 0; t < sw_engine_ny(e); t++) L += r[t] * y[t];
+  for (int t = 0; t < ny; t++) L += r[t] * y[t];
   return L;
 }
 
 static void check_case(const char *name, const sw_net *net, const sw_widths *wd, int ny) {
-  sw_engine *e;
-  sw_engine_wsd *ws;
+  sw_ref_train *e;
+  sw_ref_train_ws *ws;
   sw_err err;
-  if (sw_engine_create(net, NULL, ny, &e, &err) || sw_engine_wsd_create(e, &ws, &err)) {
+  if (sw_ref_train_create(net, ny, &e, &err) || sw_ref_train_ws_create(e, &ws, &err)) {
     CHECK(0, "%s: %s", name, err.msg);
     return;
   }
-  long nw = net->nw, win = sw_engine_window(e);
+  long nw = net->nw, win = sw_ref_train_window(e);
   double *w = malloc(sizeof(double) * nw), *gw = calloc(nw, sizeof(double)), *x = malloc(sizeof(double) * win);
   double *gx = calloc(win, sizeof(double)), *r = malloc(sizeof(double) * ny), *y = malloc(sizeof(double) * ny);
   float *xf = malloc(sizeof(float) * win);
   int *kind = malloc(sizeof(int) * nw);
   char *in_slice = malloc(nw);
-  label(net, sw_engine_layout(e), kind);
+  label(net, sw_ref_train_layout(e), kind);
   slice_mask(net, wd, in_slice);
   for (long k = 0; k < nw; k++) w[k] = net->w[k];
   sw_test_signal(xf, win, 7);
@@ -85,15 +87,15 @@ static void check_case(const char *name, const sw_net *net, const sw_widths *wd,
   /* forward equals the independent offline reference over the same window */
   double *ref = malloc(sizeof(double) * win);
   sw_ref_forward(net, wd, false, xf, win, ref);
-  sw_engine_forward_d(e, ws, w, wd, x, y);
+  sw_ref_train_forward(e, ws, w, wd, x, y);
   double fe = 0, fr = 0;
   for (long t = 0; t < win; t++) xf[t] = (float)x[t];
   sw_ref_forward(net, wd, false, xf, win, ref);
-  for (int t = 0; t < ny; t++) { fe += (y[t] - ref[sw_engine_rf(e) - 1 + t]) * (y[t] - ref[sw_engine_rf(e) - 1 + t]); fr += y[t] * y[t]; }
+  for (int t = 0; t < ny; t++) { fe += (y[t] - ref[sw_ref_train_rf(e) - 1 + t]) * (y[t] - ref[sw_ref_train_rf(e) - 1 + t]); fr += y[t] * y[t]; }
   CHECK(fe <= 1e-12 * fr, "%s: engine forward differs from the offline reference (normalised %.3g)", name, fe / fr);
 
-  loss_of(e, ws, w, wd, x, r, y);
-  sw_engine_backward_d(e, ws, w, wd, x, r, gw, gx);
+  loss_of(e, ws, ny, w, wd, x, r, y);
+  sw_ref_train_backward(e, ws, w, wd, x, r, gw, gx);
   double gmax = 0;
   for (long k = 0; k < nw; k++) gmax = fmax(gmax, fabs(gw[k]));
   const double h = 1e-5;
@@ -106,9 +108,9 @@ static void check_case(const char *name, const sw_net *net, const sw_widths *wd,
     }
     double w0 = w[k];
     w[k] = w0 + h;
-    double lp = loss_of(e, ws, w, wd, x, r, y);
+    double lp = loss_of(e, ws, ny, w, wd, x, r, y);
     w[k] = w0 - h;
-    double lm = loss_of(e, ws, w, wd, x, r, y);
+    double lm = loss_of(e, ws, ny, w, wd, x, r, y);
     w[k] = w0;
     double fd = (lp - lm) / (2 * h);
     /* relative to the entry, floored at 1e-3 of the largest gradient (entries near 0) */
@@ -122,9 +124,9 @@ static void check_case(const char *name, const sw_net *net, const sw_widths *wd,
   for (long t = 0; t < win; t += (win > 64 ? 3 : 1)) {
     double x0 = x[t];
     x[t] = x0 + h;
-    double lp = loss_of(e, ws, w, wd, x, r, y);
+    double lp = loss_of(e, ws, ny, w, wd, x, r, y);
     x[t] = x0 - h;
-    double lm = loss_of(e, ws, w, wd, x, r, y);
+    double lm = loss_of(e, ws, ny, w, wd, x, r, y);
     x[t] = x0;
     double fd = (lp - lm) / (2 * h);
     worst_x = fmax(worst_x, fabs(fd - gx[t]) / fmax(fabs(fd), 1e-3 * gxmax));
@@ -138,22 +140,30 @@ static void check_case(const char *name, const sw_net *net, const sw_widths *wd,
   printf("%-34s %4d params checked, worst rel err %.2e (input %.2e), outside-slice grads all 0: %s\n", name, tested,
          wmax, worst_x, nonzero_out ? "no" : "yes");
 
-  /* float engine (naive, then the default backend) against the double one */
-  for (int bi = 0; bi < 2; bi++) {
-    if (bi == 1 && sw_backend_default(NULL, 0) == sw_backend_naive()) break;
+  /* the float engine (naive, then the default backend; default time tiles, then tiles of 5 and 7
+     columns, so that every op meets tile edges) against the double one */
+  for (int bi = 0; bi < 4; bi++) {
+    if (bi % 2 == 1 && sw_backend_default(NULL, 0) == sw_backend_naive()) continue;
     char why[128];
-    const sw_backend *be = bi == 0 ? sw_backend_naive() : sw_backend_default(why, sizeof why);
+    const sw_backend *be = bi % 2 == 0 ? sw_backend_naive() : sw_backend_default(why, sizeof why);
+    const int tile = bi < 2 ? 0 : 5, btile = bi < 2 ? 0 : 7;
     if (!be) continue;
     sw_engine *ef;
     sw_engine_ws *wf;
-    if (sw_engine_create(net, be, ny, &ef, &err) || sw_engine_ws_create(ef, &wf, &err)) { CHECK(0, "%s", err.msg); continue; }
+    sw_engine_saved *sv;
+    if (sw_engine_create(net, be, ny, tile, btile, &ef, &err) || sw_engine_ws_create(ef, &wf, &err) ||
+        sw_engine_saved_create(ef, &sv, &err) || sw_engine_bind(ef, wd, &err)) {
+      CHECK(0, "%s", err.msg);
+      continue;
+    }
+    if (be->thread_init) be->thread_init();
     float *gwf = calloc(nw, sizeof(float)), *gxf = calloc(win, sizeof(float)), *yf = malloc(sizeof(float) * ny);
     float *rf = malloc(sizeof(float) * ny);
     for (int t = 0; t < ny; t++) rf[t] = (float)r[t];
-    sw_engine_forward(ef, wf, net->w, wd, xf, yf);
-    sw_engine_backward(ef, wf, net->w, wd, xf, rf, gwf, gxf);
+    sw_engine_forward(ef, wf, sv, xf, yf);
+    sw_engine_backward(ef, wf, sv, xf, rf, gwf, gxf);
     double eg = 0, ng = 0, ey = 0, ny2 = 0, ex = 0, nx = 0;
-    loss_of(e, ws, w, wd, x, r, y);
+    loss_of(e, ws, ny, w, wd, x, r, y);
     for (int t = 0; t < ny; t++) { ey += (yf[t] - y[t]) * (yf[t] - y[t]); ny2 += y[t] * y[t]; }
     for (long k = 0; k < nw; k++) { eg += (gwf[k] - gw[k]) * (gwf[k] - gw[k]); ng += gw[k] * gw[k]; }
     for (long t = 0; t < win; t++) { ex += (gxf[t] - gx[t]) * (gxf[t] - gx[t]); nx += gx[t] * gx[t]; }
@@ -161,19 +171,20 @@ static void check_case(const char *name, const sw_net *net, const sw_widths *wd,
     for (long k = 0; k < nw; k++)
       if ((!in_slice[k] || kind[k] == K_HS) && gwf[k] != 0.0f) bad_out++;
     /* float32 sums over ~100 terms: relative L2 error ~1e-6; 1e-4 leaves room, catches any wrong op */
-    CHECK(sqrt(ey / ny2) <= 1e-5, "%s (%s float): output rel L2 error %.3g", name, be->name, sqrt(ey / ny2));
-    CHECK(sqrt(eg / ng) <= 1e-4, "%s (%s float): weight gradient rel L2 error %.3g", name, be->name, sqrt(eg / ng));
-    CHECK(sqrt(ex / nx) <= 1e-4, "%s (%s float): input gradient rel L2 error %.3g", name, be->name, sqrt(ex / nx));
+    CHECK(sqrt(ey / ny2) <= 1e-5, "%s (%s float, tiles %d/%d): output rel L2 error %.3g", name, be->name, tile, btile, sqrt(ey / ny2));
+    CHECK(sqrt(eg / ng) <= 1e-4, "%s (%s float, tiles %d/%d): weight gradient rel L2 error %.3g", name, be->name, tile, btile, sqrt(eg / ng));
+    CHECK(sqrt(ex / nx) <= 1e-4, "%s (%s float, tiles %d/%d): input gradient rel L2 error %.3g", name, be->name, tile, btile, sqrt(ex / nx));
     CHECK(bad_out == 0, "%s (%s float): %d entries outside the slice got a gradient", name, be->name, bad_out);
-    printf("%-34s float %-6s vs double: y %.1e, grad %.1e, input grad %.1e (rel L2)\n", name, be->name,
-           sqrt(ey / ny2), sqrt(eg / ng), sqrt(ex / nx));
+    printf("%-34s float %-6s tiles %d/%d vs double: y %.1e, grad %.1e, input grad %.1e (rel L2)\n", name, be->name,
+           tile, btile, sqrt(ey / ny2), sqrt(eg / ng), sqrt(ex / nx));
     free(gwf); free(gxf); free(yf); free(rf);
+    sw_engine_saved_free(sv);
     sw_engine_ws_free(wf);
     sw_engine_free(ef);
   }
   free(w); free(gw); free(x); free(gx); free(r); free(y); free(xf); free(kind); free(in_slice); free(ref);
-  sw_engine_wsd_free(ws);
-  sw_engine_free(e);
+  sw_ref_train_ws_free(ws);
+  sw_ref_train_free(e);
 }
 
 int main(void) {

@@ -21,8 +21,11 @@ static double now_s(void) {
 
 void sw_trainer_free(sw_trainer *tr) {
   if (!tr) return;
+  if (tr->sv)
+    for (int b = 0; b < tr->B; b++) sw_engine_saved_free(tr->sv[b]);
   if (tr->ws)
-    for (int b = 0; b < tr->B; b++) sw_engine_ws_free(tr->ws[b]);
+    for (int t = 0; t < tr->nthreads; t++) sw_engine_ws_free(tr->ws[t]);
+  free(tr->sv);
   free(tr->ws);
   sw_engine_free(tr->e);
   free(tr->xb); free(tr->yb); free(tr->pred); free(tr->teacher); free(tr->gpred);
@@ -70,7 +73,8 @@ int sw_trainer_create(const sw_train_cfg *cfg, sw_net *net, const sw_dataset *da
   tr->best = INFINITY;
   tr->best_epoch = -1;
   int rc;
-  if ((rc = sw_engine_create(net, cfg->backend, cfg->ny, &tr->e, err))) goto fail;
+  tr->nthreads = cfg->threads < cfg->batch ? cfg->threads : cfg->batch;
+  if ((rc = sw_engine_create(net, cfg->backend, cfg->ny, cfg->tile, cfg->btile, &tr->e, err))) goto fail;
   tr->nw = sw_engine_nw(tr->e);
   tr->win = sw_engine_window(tr->e);
   long span = data->train_end - data->train_start;
@@ -91,7 +95,8 @@ int sw_trainer_create(const sw_train_cfg *cfg, sw_net *net, const sw_dataset *da
   tr->maxsub = sw_schedule_max_substeps(&tr->sched);
   size_t B = (size_t)tr->B, ny = (size_t)tr->ny;
   tr->subs = calloc((size_t)tr->maxsub, sizeof *tr->subs);
-  tr->ws = calloc(B, sizeof *tr->ws);
+  tr->sv = calloc(B, sizeof *tr->sv);
+  tr->ws = calloc((size_t)tr->nthreads, sizeof *tr->ws);
   tr->xb = malloc(sizeof(float) * B * (size_t)tr->win);
   tr->yb = malloc(sizeof(float) * B * ny);
   tr->pred = malloc(sizeof(float) * B * ny);
@@ -101,10 +106,12 @@ int sw_trainer_create(const sw_train_cfg *cfg, sw_net *net, const sw_dataset *da
   tr->gsub = malloc(sizeof(float) * (size_t)tr->nw);
   tr->gtot = malloc(sizeof(float) * (size_t)tr->nw);
   tr->perm = malloc(sizeof(long) * (size_t)tr->n_win);
-  if (!tr->subs || !tr->ws || !tr->xb || !tr->yb || !tr->pred || !tr->teacher || !tr->gpred || !tr->gitem ||
+  if (!tr->subs || !tr->sv || !tr->ws || !tr->xb || !tr->yb || !tr->pred || !tr->teacher || !tr->gpred || !tr->gitem ||
       !tr->gsub || !tr->gtot || !tr->perm) { rc = sw_fail(err, SW_ENOMEM, "out of memory (trainer buffers)"); goto fail; }
   for (int b = 0; b < tr->B; b++)
-    if ((rc = sw_engine_ws_create(tr->e, &tr->ws[b], err))) goto fail;
+    if ((rc = sw_engine_saved_create(tr->e, &tr->sv[b], err))) goto fail;
+  for (int t = 0; t < tr->nthreads; t++)
+    if ((rc = sw_engine_ws_create(tr->e, &tr->ws[t], err))) goto fail;
   if ((rc = sw_loss_create(&cfg->loss, tr->B, tr->ny, &tr->loss, err))) goto fail;
   if ((rc = sw_loss_set_threads(tr->loss, cfg->threads < tr->B ? cfg->threads : tr->B, err))) goto fail; /* same result for any n */
   if ((rc = sw_adam_init(&tr->adam, tr->nw - 1, err))) goto fail; /* head_scale is not trained */
@@ -130,7 +137,7 @@ int sw_trainer_last_substeps(const sw_trainer *tr, sw_substep *out, int max) {
   for (int k = 0; k < tr->n_subs && k < max; k++) out[k] = tr->subs[k];
   return tr->n_subs;
 }
-long sw_trainer_fallbacks(const sw_trainer *tr) { return sw_engine_fallbacks(tr->e); }
+long sw_trainer_fallbacks(const sw_trainer *tr) { return tr->fallbacks; }
 
 int sw_trainer_widths(const sw_trainer *tr, sw_widths *out, int max) {
   for (int j = 0; j < tr->n_widths && j < max; j++) out[j] = tr->widths[j];
@@ -138,10 +145,9 @@ int sw_trainer_widths(const sw_trainer *tr, sw_widths *out, int max) {
 }
 
 /* Per-window work on threads: window b goes to thread b % T; every window writes only its own
-   buffers, so the split does not change any result. */
+   buffers (its activations, its gradient), so the split does not change any result. */
 typedef struct job {
   sw_trainer *tr;
-  const sw_substep *sub;
   bool backward;
   int t, T;
 } job;
@@ -154,22 +160,22 @@ static void *run_job(void *p) {
   for (int b = j->t; b < tr->B; b += j->T) {
     const float *x = tr->xb + (size_t)b * tr->win;
     if (!j->backward) {
-      sw_engine_forward(tr->e, tr->ws[b], tr->net->w, &j->sub->w, x, tr->pred + (size_t)b * tr->ny);
+      sw_engine_forward(tr->e, tr->ws[j->t], tr->sv[b], x, tr->pred + (size_t)b * tr->ny);
     } else {
       float *g = tr->gitem + (size_t)b * tr->nw;
       memset(g, 0, sizeof(float) * (size_t)tr->nw);
-      sw_engine_backward(tr->e, tr->ws[b], tr->net->w, &j->sub->w, x, tr->gpred + (size_t)b * tr->ny, g, NULL);
+      sw_engine_backward(tr->e, tr->ws[j->t], tr->sv[b], x, tr->gpred + (size_t)b * tr->ny, g, NULL);
     }
   }
   return NULL;
 }
 
-static void run_parallel(sw_trainer *tr, const sw_substep *sub, bool backward) {
-  int T = tr->cfg.threads < tr->B ? tr->cfg.threads : tr->B;
+static void run_parallel(sw_trainer *tr, bool backward) {
+  const int T = tr->nthreads;
   job jobs[256];
   pthread_t th[256];
   bool started[256] = {0};
-  for (int t = 0; t < T; t++) jobs[t] = (job){.tr = tr, .sub = sub, .backward = backward, .t = t, .T = T};
+  for (int t = 0; t < T; t++) jobs[t] = (job){.tr = tr, .backward = backward, .t = t, .T = T};
   for (int t = 1; t < T; t++) started[t] = pthread_create(&th[t], NULL, run_job, &jobs[t]) == 0;
   run_job(&jobs[0]);
   for (int t = 1; t < T; t++) {
@@ -224,11 +230,14 @@ double sw_trainer_step(sw_trainer *tr, const long *starts) {
   memset(tr->gtot, 0, sizeof(float) * nw);
   for (int s = 0; s < ns; s++) {
     const sw_substep *sub = &tr->subs[s];
-    run_parallel(tr, sub, false);
+    sw_err err;
+    if (sw_engine_bind(tr->e, &sub->w, &err)) return NAN; /* the schedule's widths are the net's */
+    if (sw_engine_fallbacks(tr->e) > tr->fallbacks) tr->fallbacks = sw_engine_fallbacks(tr->e);
+    run_parallel(tr, false);
     if (sub->flags & SW_SUB_TEACHER) memcpy(tr->teacher, tr->pred, sizeof(float) * (size_t)tr->B * tr->ny);
     const float *target = (sub->flags & SW_SUB_DISTILL) ? tr->teacher : tr->yb;
     lsum += sw_loss_eval(tr->loss, tr->pred, target, tr->B, tr->gpred, NULL);
-    run_parallel(tr, sub, true);
+    run_parallel(tr, true);
     memcpy(tr->gsub, tr->gitem, sizeof(float) * nw);
     for (int b = 1; b < tr->B; b++) {
       const float *g = tr->gitem + (size_t)b * nw;
@@ -320,6 +329,6 @@ done:
   res->epochs_done = tr->epoch;
   res->best_score = tr->best;
   res->best_epoch = tr->best_epoch;
-  res->fallbacks = sw_engine_fallbacks(tr->e);
+  res->fallbacks = tr->fallbacks;
   return rc;
 }

@@ -46,6 +46,7 @@ typedef struct sw_train_cfg {
   int batch;                  /* 16 */
   int ny;                     /* 8192 */
   int threads;                /* 1 */
+  int tile, btile;            /* the engine's time tiles, forward and backward (0: its defaults) */
   double lr, decay;           /* 0.004, 0.993 */
   uint64_t seed;
   const sw_backend *backend;  /* NULL: naive */

@@ -14,7 +14,10 @@ struct sw_trainer {
   sw_net *net;
   const sw_dataset *data;
   sw_engine *e;
-  sw_engine_ws **ws;          /* one per window of the batch */
+  sw_engine_saved **sv;       /* one per window of the batch: its activations */
+  sw_engine_ws **ws;          /* one per thread */
+  int nthreads;               /* threads that run windows: min(threads, batch) */
+  int fallbacks;              /* the most engine ops bound to the naive backend at any width so far */
   long nw, win;
   int B, ny, maxsub;
   float *xb, *yb, *pred, *teacher, *gpred;   /* B windows each */
