@@ -57,6 +57,21 @@ int sw_mkdtemp(char *tmpl) {
   return -1;
 }
 
+int sw_mkdirs(const char *path, sw_err *err) {
+  char buf[4096];
+  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) return sw_fail(err, SW_EOUTPUT, "%s: path too long", path);
+  for (char *p = buf + 1;; p++) {
+    if (*p == '/' || !*p) {
+      char c = *p;
+      *p = 0;
+      if (mkdir(buf, 0777) && errno != EEXIST) return sw_fail(err, SW_EOUTPUT, "%s: cannot create: %s", buf, strerror(errno));
+      *p = c;
+      if (!c) break;
+    }
+  }
+  return SW_OK;
+}
+
 int sw_atomic_rename(const char *tmp, const char *path, sw_err *err) {
   if (rename(tmp, path) != 0) {
     int e = errno;

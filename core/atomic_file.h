@@ -27,6 +27,8 @@ int sw_atomic_rename(const char *tmp, const char *path, sw_err *err);
 /* mkdtemp whose folder gets 0777 less the umask (mkdtemp's is 0700, which a group-shared cache
    cannot use). Returns 0, or -1 with errno. */
 int sw_mkdtemp(char *tmpl);
+/* mkdir -p (modes from the umask). */
+int sw_mkdirs(const char *path, sw_err *err);
 /* Whole-buffer convenience. */
 int sw_write_file_atomic(const char *path, const void *data, size_t n, sw_err *err);
 /* Reads a whole file (malloc'ed, NUL-terminated) up to max bytes. */
