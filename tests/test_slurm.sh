@@ -108,8 +108,12 @@ up=0
 for _ in $(seq 1 60); do sinfo -h -o %t 2> /dev/null | grep -q idle && { up=1; break; }; sleep 0.5; done
 check "munged, slurmctld and slurmd started; the node is idle" '[ "$up" = 1 ]'
 [ "$up" = 1 ] || { log_tail "$T/munge/munged.log" "$T/slurmctld.log" "$T/slurmd.log" "$T/slurmctld.out" "$T/slurmd.out"; finish; }
-listening=$(ss -ltn 2> /dev/null | awk '{print $4}' | grep -E ":($p1|$p2)$")
-check "slurmctld and slurmd listen on loopback only ($(echo $listening))" '[ "$(echo "$listening" | grep -c "^127.0.0.1:")" -eq 2 ] && [ "$(echo "$listening" | wc -l)" -eq 2 ]'
+if command -v ss > /dev/null; then
+  listening=$(ss -ltn 2> /dev/null | awk '{print $4}' | grep -E ":($p1|$p2)$")
+  check "slurmctld and slurmd listen on loopback only ($(echo $listening))" '[ "$(echo "$listening" | grep -c "^127.0.0.1:")" -eq 2 ] && [ "$(echo "$listening" | wc -l)" -eq 2 ]'
+else
+  echo "note: ss (iproute2) not installed; the loopback-only check is left out"
+fi
 
 # A fresh copy of the tracked tree with this build's binary (building again would take minutes).
 clone=$T/slimwave
