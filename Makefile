@@ -20,6 +20,12 @@ build: configure
 test: build
 	@CTEST_PARALLEL_LEVEL=$(JOBS) tools/run-tests.sh $(BUILD)
 
+# make test-slurm: the smoke sweep through real Slurm daemons started on this machine for the test
+# (installs slurm-wlm and munge if missing; skipped, saying why, when not root). CI runs it after make test.
+.PHONY: test-slurm
+test-slurm: build
+	@tests/test_slurm.sh $(BUILD)
+
 clean:
 	rm -rf $(BUILD) $(BUILD).configure.log
 

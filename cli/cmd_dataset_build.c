@@ -32,6 +32,7 @@ static int build_one(const sw_recipe *r, const sw_build_opts *o) {
   int rc = sw_recipe_build(r, o, &res, &err);
   if (rc) return fail("build", &err, rc);
   if (res.skipped) { printf("%-26s skipped: %s\n", r->name, res.why); return 0; }
+  if (res.reused && res.why[0]) fprintf(stderr, "slimwave dataset build: %s: %s\n", res.dir, res.why);
   if (res.reused) { printf("%-26s up to date  %s\n", r->name, res.manifest); return 0; }
   printf("%-26s built in %.1f s  %s\n", r->name, now_s() - t0, res.manifest);
   if (res.checks.calib.found) printf("  latency %ld (blip delay %ld)\n", res.checks.calib.latency, res.checks.calib.delay);

@@ -3,27 +3,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/atomic_file.h"
 #include "../harness/cell.h"
 #include "../harness/report.h"
+#include "../harness/spawn.h"
 #include "../harness/sweep.h"
 #include "cli.h"
 
 static const char *usage =
   "usage: slimwave sweep plan EXPERIMENT [--make|--sbatch] [--phase datasets|train|bench] [OPTS]\n"
+  "       slimwave sweep submit EXPERIMENT --slurm [OPTS]\n"
   "       slimwave sweep cell EXPERIMENT CELL [--force] [OPTS]\n"
   "       slimwave sweep collect EXPERIMENT [OPTS]\n"
   "       slimwave report EXPERIMENT [--shared DIR] [--no-plots] [OPTS]\n"
   "OPTS: --profile smoke|quick|full (default quick)  --data FAMILY (default: the file's, e.g. lv2)\n"
   "      --results DIR (default results/<name>[-<family>][-<profile>])\n"
   "plan prints one command per step (dataset builds, train cells, bench cells; --phase picks one),\n"
-  "or a "
-  "makefile for make -j2 (--make), or a Slurm job-array script (--sbatch). cell runs one cell\n"
+  "or a makefile for make -j2 (--make), or a Slurm script (--sbatch: bash SCRIPT submit submits a\n"
+  "datasets job, the train array and an exclusive bench job that collects and reports).\n"
+  "submit --slurm writes that script to RESULTS/slurm/ and submits it. cell runs one cell\n"
   "(skipped if its rows exist). collect checks all rows and writes results.csv and\n"
   "provenance.json. report writes paper-table.md/.tex and the plots.\n";
 
 typedef struct common {
   const char *profile, *data, *results, *phase, *shared;
-  bool make, sbatch, force, no_plots;
+  bool make, sbatch, force, no_plots, slurm;
 } common;
 
 static int load(const char *path, const common *c, sw_experiment *e, char *R, int len, sw_err *err) {
@@ -34,23 +38,58 @@ static int load(const char *path, const common *c, sw_experiment *e, char *R, in
   return SW_OK;
 }
 
+/* One shell word: as it is when it needs no quoting, else in single quotes. */
+static int shell_word(char *buf, int len, const char *s) {
+  if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:,") == strlen(s) && *s)
+    return snprintf(buf, (size_t)len, "%s", s);
+  int k = snprintf(buf, (size_t)len, "'");
+  for (; *s && k < len - 5; s++) k += *s == '\'' ? snprintf(buf + k, (size_t)(len - k), "'\\''") : snprintf(buf + k, (size_t)(len - k), "%c", *s);
+  return k + snprintf(buf + k, (size_t)(len - k), "'");
+}
+
+/* The options each planned command repeats, as shell words (plans are run by a shell). */
 static void opts_str(const common *c, char *buf, int len) {
-  int k = snprintf(buf, (size_t)len, "--profile %s", c->profile ? c->profile : "quick");
-  if (c->data) k += snprintf(buf + k, (size_t)(len - k), " --data %s", c->data);
-  if (c->results) snprintf(buf + k, (size_t)(len - k), " --results %s", c->results);
+  int k = snprintf(buf, (size_t)len, "--profile ");
+  k += shell_word(buf + k, len - k, c->profile ? c->profile : "quick");
+  if (c->data) k += snprintf(buf + k, (size_t)(len - k), " --data "), k += shell_word(buf + k, len - k, c->data);
+  if (c->results) k += snprintf(buf + k, (size_t)(len - k), " --results "), shell_word(buf + k, len - k, c->results);
+}
+
+/* sweep submit --slurm: the --sbatch script, kept in RESULTS/slurm/ (beside the jobs' logs), then
+   `bash SCRIPT submit`. */
+static int submit_slurm(const sw_experiment *e, const char *R, const char *o, sw_err *err) {
+  char dir[4200], path[4400];
+  snprintf(dir, sizeof dir, "%s/slurm", R);
+  int rc = sw_mkdirs(dir, err);
+  if (rc) return rc;
+  snprintf(path, sizeof path, "%s/%s-%s.sbatch", dir, e->name, e->profile.name);
+  char *text = NULL;
+  size_t n = 0;
+  FILE *m = open_memstream(&text, &n);
+  if (!m) return sw_fail(err, SW_ENOMEM, "out of memory");
+  rc = sw_sweep_plan(e, R, SW_PLAN_SBATCH, NULL, o, m, err);
+  fclose(m);
+  if (!rc) rc = sw_write_file_atomic(path, text, n, err);
+  free(text);
+  if (rc) return rc;
+  fprintf(stderr, "submit: %s\n", path);
+  char *argv[] = {"bash", path, "submit", NULL};
+  return sw_child_run(argv, NULL, err) ? SW_EFAIL : SW_OK;
 }
 
 static int run(const char *verb, int argc, char **argv) {
   common c = {0};
   cli_opt opts[] = {{"--profile", &c.profile, NULL}, {"--data", &c.data, NULL}, {"--results", &c.results, NULL},
                     {"--phase", &c.phase, NULL},     {"--shared", &c.shared, NULL}, {"--make", NULL, &c.make},
-                    {"--sbatch", NULL, &c.sbatch},   {"--force", NULL, &c.force}, {"--no-plots", NULL, &c.no_plots}};
+                    {"--sbatch", NULL, &c.sbatch},   {"--force", NULL, &c.force}, {"--no-plots", NULL, &c.no_plots},
+                    {"--slurm", NULL, &c.slurm}};
   const char *pos[3];
   int npos = 0;
   sw_err err = {0};
-  int rc = cli_parse(argc, argv, opts, 9, pos, 3, &npos, &err);
+  int rc = cli_parse(argc, argv, opts, 10, pos, 3, &npos, &err);
   int want = !strcmp(verb, "cell") ? 2 : 1;
   if (!rc && npos != want) rc = sw_fail(&err, SW_EUSAGE, "expected %s", want == 2 ? "EXPERIMENT CELL" : "EXPERIMENT");
+  if (!rc && !strcmp(verb, "submit") && !c.slurm) rc = sw_fail(&err, SW_EUSAGE, "submit needs --slurm (the one scheduler it knows)");
   if (rc) { fprintf(stderr, "slimwave %s: %s\n", verb, err.msg); return rc; }
   sw_experiment e;
   char R[4096];
@@ -59,6 +98,10 @@ static int run(const char *verb, int argc, char **argv) {
     char o[4096];
     opts_str(&c, o, sizeof o);
     rc = sw_sweep_plan(&e, R, c.make ? SW_PLAN_MAKE : c.sbatch ? SW_PLAN_SBATCH : SW_PLAN_COMMANDS, c.phase, o, stdout, &err);
+  } else if (!strcmp(verb, "submit")) {
+    char o[4096];
+    opts_str(&c, o, sizeof o);
+    rc = submit_slurm(&e, R, o, &err);
   } else if (!strcmp(verb, "cell")) {
     sw_cell cell;
     if (sw_experiment_find_cell(&e, pos[1], &cell)) rc = sw_fail(&err, SW_EUSAGE, "%s: no cell \"%s\" (see slimwave sweep plan)", pos[0], pos[1]);
@@ -85,8 +128,8 @@ static int run(const char *verb, int argc, char **argv) {
 int cmd_sweep(int argc, char **argv) {
   if (argc < 2 || cli_is_help(argc, argv)) { fputs(usage, argc < 2 ? stderr : stdout); return argc < 2 ? SW_EUSAGE : 0; }
   const char *verb = argv[1];
-  if (strcmp(verb, "plan") && strcmp(verb, "cell") && strcmp(verb, "collect")) {
-    fprintf(stderr, "slimwave sweep: unknown verb \"%s\" (plan, cell, collect)\n", verb);
+  if (strcmp(verb, "plan") && strcmp(verb, "submit") && strcmp(verb, "cell") && strcmp(verb, "collect")) {
+    fprintf(stderr, "slimwave sweep: unknown verb \"%s\" (plan, submit, cell, collect)\n", verb);
     return SW_EUSAGE;
   }
   return run(verb, argc - 1, argv + 1);

@@ -2,14 +2,30 @@
 #include "atomic_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int is_dir(const char *path) {
   struct stat st;
   return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Six random name characters in place of "XXXXXX". */
+static void fill_xs(char *x, int salt) {
+  static const char digits[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  uint64_t r = 0;
+  if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    r = (uint64_t)ts.tv_nsec * 2654435761u ^ (uint64_t)getpid() << 32 ^ (uint64_t)salt;
+  }
+  for (int i = 0; i < 6; i++, r /= 62) x[i] = digits[r % 62];
 }
 
 int sw_atomic_tmpname(const char *path, char *tmp, size_t len, sw_err *err) {
@@ -19,9 +35,40 @@ int sw_atomic_tmpname(const char *path, char *tmp, size_t len, sw_err *err) {
   int dlen = slash ? (int)(slash - path + 1) : 0;
   int n = snprintf(tmp, len, "%.*s.%s.tmp.XXXXXX", dlen, path, slash ? slash + 1 : path);
   if (n < 0 || (size_t)n >= len) return sw_fail(err, SW_EOUTPUT, "%s: path too long", path);
-  int fd = mkstemp(tmp);
-  if (fd < 0) return sw_fail(err, SW_EOUTPUT, "%s: cannot create a file there: %s", path, strerror(errno));
-  close(fd);
+  /* Not mkstemp: its files are 0600 whatever the umask, which breaks a folder shared by a group
+     (a cluster's project space). O_EXCL with mode 0666 lets the umask decide, as for any file. */
+  for (int tries = 0; tries < 100; tries++) {
+    fill_xs(tmp + n - 6, tries);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) { close(fd); return SW_OK; }
+    if (errno != EEXIST) break;
+  }
+  return sw_fail(err, SW_EOUTPUT, "%s: cannot create a file there: %s", path, strerror(errno));
+}
+
+int sw_mkdtemp(char *tmpl) {
+  size_t n = strlen(tmpl);
+  if (n < 6 || strcmp(tmpl + n - 6, "XXXXXX")) return errno = EINVAL, -1;
+  for (int tries = 0; tries < 100; tries++) {
+    fill_xs(tmpl + n - 6, tries);
+    if (!mkdir(tmpl, 0777)) return 0;
+    if (errno != EEXIST) return -1;
+  }
+  return -1;
+}
+
+int sw_mkdirs(const char *path, sw_err *err) {
+  char buf[4096];
+  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) return sw_fail(err, SW_EOUTPUT, "%s: path too long", path);
+  for (char *p = buf + 1;; p++) {
+    if (*p == '/' || !*p) {
+      char c = *p;
+      *p = 0;
+      if (mkdir(buf, 0777) && errno != EEXIST) return sw_fail(err, SW_EOUTPUT, "%s: cannot create: %s", buf, strerror(errno));
+      *p = c;
+      if (!c) break;
+    }
+  }
   return SW_OK;
 }
 

@@ -26,21 +26,6 @@ static bool exists(const char *p) {
   return stat(p, &st) == 0;
 }
 
-static int mkdirs(const char *path, sw_err *err) {
-  char buf[4096];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1; ; p++) {
-    if (*p == '/' || !*p) {
-      char c = *p;
-      *p = 0;
-      if (mkdir(buf, 0777) && errno != EEXIST) return sw_fail(err, SW_EOUTPUT, "%s: cannot create: %s", buf, strerror(errno));
-      *p = c;
-      if (!c) break;
-    }
-  }
-  return SW_OK;
-}
-
 void sw_cell_rows_path(const char *results_dir, const sw_cell *c, char *buf, int len) {
   snprintf(buf, (size_t)len, "%s/rows/%s.csv", results_dir, c->id);
 }
@@ -66,7 +51,7 @@ int sw_cell_dataset(const sw_experiment *e, const char *recipe, char *manifest, 
   char *sv = NULL;
   for (char *w = strtok_r(opts, " ", &sv); w && na < 11; w = strtok_r(NULL, " ", &sv)) argv[na++] = w;
   argv[na] = NULL;
-  if (mkdirs("datasets/cache", err)) return SW_EOUTPUT;
+  if (sw_mkdirs("datasets/cache", err)) return SW_EOUTPUT;
   if (sw_child_run(argv, out, err)) return SW_EFAIL;
   /* the build names the manifest it wrote or reused: the last word ending in manifest.json */
   char *text;
@@ -319,8 +304,8 @@ int sw_cell_run(const sw_experiment *e, const sw_cell *c, const char *results_di
   snprintf(work, sizeof work, "%.3000s/work/%s", results_dir, tid);
   char rows_dir[4200];
   snprintf(rows_dir, sizeof rows_dir, "%s/rows", results_dir);
-  int rc = mkdirs(rows_dir, err);
-  if (!rc) rc = mkdirs(work, err);
+  int rc = sw_mkdirs(rows_dir, err);
+  if (!rc) rc = sw_mkdirs(work, err);
   if (rc) return rc;
   int lock = lock_work(work, c->id, err);
   if (lock < 0) return err->code;
@@ -349,7 +334,7 @@ static int cell_run_locked(const sw_experiment *e, const sw_cell *c, const char 
        same architecture rather than train hours for a timing: the SIMD kernels have no
        data-dependent paths (FTZ/DAZ, a clamped rational tanh), and a trained and an untrained
        paper model timed alike within the noise. So every bench cell can run on one machine. */
-    if ((rc = mkdirs(bwork, err)) || (rc = init_model(e, c, bwork, model, sizeof model, err))) return rc;
+    if ((rc = sw_mkdirs(bwork, err)) || (rc = init_model(e, c, bwork, model, sizeof model, err))) return rc;
     snprintf(note, sizeof note, "untrained weights (seed %d): no trained model here", c->seed);
   }
   sw_model m;
@@ -357,7 +342,7 @@ static int cell_run_locked(const sw_experiment *e, const sw_cell *c, const char 
   const sw_net *net = &m.sub[0];
   sw_rows rows = {0};
   if (c->bench) {
-    rc = mkdirs(bwork, err);
+    rc = sw_mkdirs(bwork, err);
     if (!rc) rc = bench(e, c, model, bwork, net, note, &rows, err);
   } else {
     rc = evaluate(e, c, manifest, net, &rows, err);

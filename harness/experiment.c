@@ -50,7 +50,8 @@ static int parse_profile(const cJSON *p, sw_exp_profile *o, const char *path, sw
   snprintf(where, sizeof where, "profiles.%s", o->name);
   if (!cJSON_IsObject(p)) return sw_fail(err, SW_EINPUT, "%s: %s is not an object", path, where);
   static const char *const known[] = {"epochs", "batch", "ny", "threads", "lr", "decay", "data_seconds", "bench_seconds",
-                                      "bench_repeats", "blocks", "backends", "max_datasets", "comment"};
+                                      "bench_repeats", "blocks", "backends", "max_datasets", "minutes_datasets",
+                                      "minutes_train", "minutes_bench", "mem_mb", "comment"};
   for (const cJSON *k = p->child; k; k = k->next) {
     bool ok = false;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++) ok |= !strcmp(k->string, known[i]);
@@ -69,6 +70,10 @@ static int parse_profile(const cJSON *p, sw_exp_profile *o, const char *path, sw
   rc = rc ? rc : str_at(p, "blocks", o->blocks, sizeof o->blocks, false, path, where, err);
   rc = rc ? rc : str_at(p, "backends", o->backends, sizeof o->backends, false, path, where, err);
   rc = rc ? rc : int_at(p, "max_datasets", 0, SW_EXP_MAX, &o->max_datasets, path, where, err);
+  rc = rc ? rc : int_at(p, "minutes_datasets", 0, 525600, &o->minutes_datasets, path, where, err);
+  rc = rc ? rc : int_at(p, "minutes_train", 0, 525600, &o->minutes_train, path, where, err);
+  rc = rc ? rc : int_at(p, "minutes_bench", 0, 525600, &o->minutes_bench, path, where, err);
+  rc = rc ? rc : int_at(p, "mem_mb", 0, 1 << 24, &o->mem_mb, path, where, err);
   return rc;
 }
 

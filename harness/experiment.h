@@ -35,6 +35,8 @@ typedef struct sw_exp_profile {
   char blocks[64];            /* "64" or "16,64,256,4096" */
   char backends[128];         /* "all" or a list */
   int max_datasets;           /* 0 = all; smoke uses fewer */
+  /* What a Slurm job of each phase asks for (sweep plan --sbatch); 0 = the cluster's default. */
+  int minutes_datasets, minutes_train, minutes_bench, mem_mb;
 } sw_exp_profile;
 
 typedef struct sw_experiment {

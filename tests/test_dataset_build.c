@@ -54,13 +54,17 @@ static int same_audio(const char *a, const char *b) {
   return same;
 }
 
-/* Entries in the cache folder other than the named datasets ("." files are temporaries). */
+/* Entries in the cache folder other than the named datasets ("." files are temporaries; the
+   ".NAME.lock" files stay, as the locks of a dataset). */
 static int leftovers(const char *cache) {
   DIR *d = opendir(cache);
   if (!d) return 0;
   int k = 0;
   struct dirent *e;
-  while ((e = readdir(d))) k += e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+  while ((e = readdir(d))) {
+    size_t n = strlen(e->d_name);
+    k += e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !(n > 5 && !strcmp(e->d_name + n - 5, ".lock"));
+  }
   closedir(d);
   return k;
 }

@@ -42,6 +42,14 @@ check "bench cells ran" 'run 1 "$R/plan-bench.txt" > "$R/log-bench.txt" 2>&1'
 check "collect" '"$sw" sweep collect "$exp" "${opts[@]}" > "$R/log-collect.txt" 2>&1'
 check "report" '"$sw" report "$exp" "${opts[@]}" > "$R/log-report.txt" 2>&1'
 [ "$fail" -eq 0 ] || { cat "$R"/log-collect.txt "$R"/log-report.txt; finish; }
+# the Slurm script (make test-slurm submits it to real daemons): outside Slurm each phase runs its
+# tasks in turn, here all done already
+"$sw" sweep plan "$exp" "${opts[@]}" --sbatch > "$R/paper.sbatch"
+check "sbatch script: bash accepts it; --chdir is this folder" 'bash -n "$R/paper.sbatch" && grep -qx "#SBATCH --chdir=$(pwd)" "$R/paper.sbatch"'
+check "sbatch script outside Slurm: the train phase finds every cell done" 'bash "$R/paper.sbatch" train > "$R/log-sbatch-train.txt" 2>&1 && [ "$(grep -c "done (.* rows), skipped" "$R/log-sbatch-train.txt")" -eq 4 ]'
+check "sbatch script without a phase: usage, exit 2" 'bash "$R/paper.sbatch" > /dev/null 2>&1; [ $? -eq 2 ]'
+check "sbatch script submit without sbatch: says so, exit 1" 'o=$(env PATH=/nonexistent /bin/bash "$R/paper.sbatch" submit 2>&1); [ $? -eq 1 ] && echo "$o" | grep -q "sbatch not found"'
+check "--phase with --sbatch is refused (exit 2)" '"$sw" sweep plan "$exp" "${opts[@]}" --sbatch --phase train > /dev/null 2>&1; [ $? -eq 2 ]'
 check "8 row files" '[ "$(ls "$R"/rows/*.csv | wc -l)" -eq 8 ]'
 check "results.csv has the schema header" 'head -1 "$R/results.csv" | grep -q "^experiment,profile,cell,dataset,tone,model"'
 check "results.csv has esr rows for 8 slimmable widths" '[ "$(grep -c ",slimmable,paper,uniform,.*,esr," "$R/results.csv")" -eq 8 ]'

@@ -17,6 +17,7 @@
 #include "../../core/atomic_file.h"
 #include "../../core/audio.h"
 #include "../../core/backend.h"
+#include "datasets.h"
 #include "recipe.h"
 
 #define BUILD_VERSION "slimwave-dataset-build 1"
@@ -50,17 +51,23 @@ static int hash_into(sbuf *b, cJSON *files, const char *path, sw_err *err) {
   return SW_OK;
 }
 
-/* The key text: everything the result depends on. Also fills the provenance's input hashes. */
-static int make_key(const sw_recipe *r, double secs, const char *ov, cJSON *prov, char key[65], sw_err *err) {
+/* The key text: everything the result depends on. Also fills the provenance's input hashes.
+   inputs_key: the same without the tool versions; *missing: a tool is not installed here. */
+static int make_key(const sw_recipe *r, double secs, const char *ov, cJSON *prov, char key[65], char inputs_key[65],
+                    int *missing, sw_err *err) {
   sbuf b = {0};
   sadd(&b, "%s\n%s\nseconds=%.6f\noverride=%s\n", BUILD_VERSION, r->json, secs, ov ? ov : "");
   cJSON *pk = cJSON_AddObjectToObject(prov, "packages"), *files = cJSON_AddObjectToObject(prov, "input_sha256");
+  size_t head = b.n, pkg_len = 0;
+  *missing = 0;
   for (int i = 0; i < NPKG; i++) {
     char v[128];
     sw_pkg_version(pkgs[i], v, sizeof v);
+    *missing |= !strcmp(v, "not installed");
     sadd(&b, "pkg %s %s\n", pkgs[i], v);
     cJSON_AddStringToObject(pk, pkgs[i], v);
   }
+  if (b.p) pkg_len = b.n - head;
   int rc = SW_OK;
   if (r->pair) {
     if (!(rc = hash_into(&b, files, r->input, err))) rc = hash_into(&b, files, r->output, err);
@@ -80,7 +87,11 @@ static int make_key(const sw_recipe *r, double secs, const char *ov, cJSON *prov
       }
   }
   if (!rc && !b.p) rc = sw_fail(err, SW_ENOMEM, "out of memory");
-  if (!rc) sw_sha256_buf(b.p, b.n, key);
+  if (!rc) {
+    sw_sha256_buf(b.p, b.n, key);
+    memmove(b.p + head, b.p + head + pkg_len, b.n - head - pkg_len);
+    sw_sha256_buf(b.p, b.n - pkg_len, inputs_key);
+  }
   free(b.p);
   return rc;
 }
@@ -105,8 +116,10 @@ static int mkdirs(const char *path, sw_err *err) {
   return SW_OK;
 }
 
-/* The existing build is reused when its key matches and its audio still hashes the same. */
-static int up_to_date(const char *manifest, const char *key) {
+/* The existing build is reused when its key matches and its audio still hashes the same; or, on a
+   host that lacks a build tool (a compute node without Guitarix) and so could not rebuild, when
+   everything but the tool versions matches (returns 2: the build came from another host). */
+static int up_to_date(const char *manifest, const char *key, const char *inputs_key, int missing) {
   char *text;
   size_t n;
   sw_err e;
@@ -115,7 +128,9 @@ static int up_to_date(const char *manifest, const char *key) {
   free(text);
   const cJSON *prov = cJSON_GetObjectItemCaseSensitive(j, "provenance");
   const cJSON *k = cJSON_GetObjectItemCaseSensitive(prov, "key"), *h = cJSON_GetObjectItemCaseSensitive(prov, "sha256");
+  const cJSON *ik = cJSON_GetObjectItemCaseSensitive(prov, "inputs_key");
   int ok = cJSON_IsString(k) && !strcmp(k->valuestring, key);
+  if (!ok && missing && cJSON_IsString(ik) && !strcmp(ik->valuestring, inputs_key)) ok = 2;
   const char *names[2] = {"input", "output"};
   for (int i = 0; ok && i < 2; i++) {
     const cJSON *want = cJSON_GetObjectItemCaseSensitive(h, names[i]);
@@ -129,6 +144,25 @@ static int up_to_date(const char *manifest, const char *key) {
   }
   cJSON_Delete(j);
   return ok;
+}
+
+/* Moves the finished build tmp into place as dir (the old one, if any, aside then removed), holding
+   the dataset's "lock" exclusively: a load (sw_dataset_load holds it shared) sees the old folder or
+   the new one, never neither nor a mix. */
+static int swap_in(const char *tmp, const char *dir, const char *pd, const char *bn, sw_err *err) {
+  char old[8300];
+  struct stat st;
+  int lk = sw_dataset_lock(dir, "lock", 1, 1), rc = SW_OK;
+  snprintf(old, sizeof old, "%s/.%s.old.XXXXXX", pd, bn);
+  int had = stat(dir, &st) == 0;
+  if (had && (sw_mkdtemp(old) || rmdir(old) || rename(dir, old))) rc = sw_fail(err, SW_EOUTPUT, "%s: cannot move the old dataset aside", dir);
+  else if (rename(tmp, dir)) {
+    rc = sw_fail(err, SW_EOUTPUT, "%s: cannot move the new dataset in place", dir);
+    if (had) rename(old, dir);
+  }
+  sw_dataset_unlock(lk);
+  if (!rc && had) rm_dir(old);
+  return rc;
 }
 
 static void now_utc(char *buf, size_t len) {
@@ -263,34 +297,34 @@ int sw_recipe_build(const sw_recipe *r, const sw_build_opts *o, sw_build_result 
     cJSON_AddNumberToObject(set, "validation_fraction", r->val_fraction);
   }
   cJSON_AddItemToObject(set, "recipe", cJSON_Parse(r->json));
-  int rc = make_key(r, secs, ov, prov, res->key, err);
-  if (!rc) cJSON_AddStringToObject(prov, "key", res->key);
-  if (!rc && !o->force && up_to_date(res->manifest, res->key)) {
-    res->reused = 1;
-    cJSON_Delete(prov);
-    return SW_OK;
-  }
-  char parent[4096], base[4096], tmp[8300], old[8300];
+  char ikey[65];
+  int missing = 0;
+  int rc = make_key(r, secs, ov, prov, res->key, ikey, &missing, err);
+  if (!rc) cJSON_AddStringToObject(prov, "key", res->key), cJSON_AddStringToObject(prov, "inputs_key", ikey);
+  char parent[4096], base[4096], tmp[8300];
   snprintf(parent, sizeof parent, "%s", res->dir), snprintf(base, sizeof base, "%s", res->dir);
   char *pd = dirname(parent), *bn = basename(base);
   if (!rc) rc = mkdirs(pd, err);
+  /* one build of this dataset at a time (several Slurm tasks or make jobs may ask at once): the
+     later ones wait here, then find the first one's result up to date */
+  int blk = rc ? -1 : sw_dataset_lock(res->dir, "build.lock", 1, 1);
+  if (!rc && blk < 0) rc = sw_fail(err, SW_EOUTPUT, "%s: cannot lock %s/.%s.build.lock", res->dir, pd, bn);
+  int fresh = rc || o->force ? 0 : up_to_date(res->manifest, res->key, ikey, missing);
+  if (fresh) {
+    res->reused = 1;
+    if (fresh == 2) snprintf(res->why, sizeof res->why, "built on a host with other versions of its tools; this one lacks some and reuses it");
+    sw_dataset_unlock(blk);
+    cJSON_Delete(prov);
+    return SW_OK;
+  }
   snprintf(tmp, sizeof tmp, "%s/.%s.tmp.XXXXXX", pd, bn);
-  if (!rc && !mkdtemp(tmp)) rc = sw_fail(err, SW_EOUTPUT, "%s: cannot create a temporary folder", pd);
+  if (!rc && sw_mkdtemp(tmp)) rc = sw_fail(err, SW_EOUTPUT, "%s: cannot create a temporary folder", pd);
   else if (!rc) {
     rc = build_into(r, secs, ov[0] ? ov : NULL, tmp, prov, res, err);
+    if (!rc) rc = swap_in(tmp, res->dir, pd, bn, err);
     if (rc) rm_dir(tmp);
-    else {
-      struct stat st;
-      snprintf(old, sizeof old, "%s/.%s.old.XXXXXX", pd, bn);
-      int had = stat(res->dir, &st) == 0;
-      if (had && (!mkdtemp(old) || rmdir(old) || rename(res->dir, old))) rc = sw_fail(err, SW_EOUTPUT, "%s: cannot move the old dataset aside", res->dir);
-      else if (rename(tmp, res->dir)) {
-        rc = sw_fail(err, SW_EOUTPUT, "%s: cannot move the new dataset in place", res->dir);
-        if (had) rename(old, res->dir);
-      } else if (had) rm_dir(old);
-      if (rc) rm_dir(tmp);
-    }
   }
+  sw_dataset_unlock(blk);
   cJSON_Delete(prov);
   return rc;
 }

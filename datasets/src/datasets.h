@@ -138,6 +138,15 @@ void sw_sha256_buf(const void *p, size_t n, char hex[65]);
 void sw_pkg_version(const char *pkg, char *out, size_t len);
 /* ../shared: $SLIMWAVE_SHARED, else SW_SOURCE_DIR/../shared; NULL if absent. */
 const char *sw_shared_dir(void);
+/* ---- concurrency ---- */
+/* Two lock files beside a dataset folder DIR, "<parent>/.<name>.<kind>" (kind "build.lock" or
+   "lock"): builds of one dataset hold "build.lock" from the up-to-date check to the end, so a
+   second build waits and then reuses the first's result; a build holds "lock" exclusively while it
+   moves folders, and loads hold it shared (sw_dataset_load), so no folder is replaced under a
+   reader. Blocks until granted; returns the descriptor to pass to sw_dataset_unlock, or -1 (no lock:
+   no such file when !create, or no folder part in DIR). */
+int sw_dataset_lock(const char *dir, const char *kind, int exclusive, int create);
+void sw_dataset_unlock(int fd);
 /* Runs argv (no shell) with stdout to out_path (or /dev/null) and stderr to log; exit status. */
 int sw_spawn(char *const argv[], const char *out_path);
 

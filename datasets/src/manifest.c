@@ -80,7 +80,21 @@ static int verify(const cJSON *prov, const char *key, const char *path, sw_err *
   return SW_OK;
 }
 
+static int load_locked(const char *mpath, const sw_load_opts *o, sw_dataset *d, sw_load_report *rep, sw_err *err);
+
+/* Loads under the dataset folder's shared lock (datasets.h), so that a rebuild elsewhere (another
+   Slurm task, a make job) cannot swap the folder between the manifest and its audio. */
 int sw_dataset_load_ex(const char *mpath, const sw_load_opts *o, sw_dataset *d, sw_load_report *rep, sw_err *err) {
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", mpath);
+  char *slash = strrchr(dir, '/');
+  int lk = slash ? (*slash = 0, sw_dataset_lock(dir, "lock", 0, 0)) : -1;
+  int rc = load_locked(mpath, o, d, rep, err);
+  sw_dataset_unlock(lk);
+  return rc;
+}
+
+static int load_locked(const char *mpath, const sw_load_opts *o, sw_dataset *d, sw_load_report *rep, sw_err *err) {
   memset(d, 0, sizeof *d);
   sw_load_report rdummy;
   if (!rep) rep = &rdummy;
