@@ -150,7 +150,7 @@ static int load_locked(const char *mpath, const sw_load_opts *o, sw_dataset *d, 
     if (o && o->override) snprintf(cl, sizeof cl, ",%s,", o->override);
     if (q2) snprintf(nm, sizeof nm, ",%.*s,", (int)(q2 - q - 1), q + 1);
     if (rc == SW_EUSAGE && mo && (!(o && o->override) || !q2 || !strstr(cl, nm))) {
-      char why[400];
+      char why[sizeof err->msg];
       snprintf(why, sizeof why, "%s", err->msg);
       rc = sw_fail(err, SW_EINPUT, "%s: \"override\": %s", mpath, why);
     }
