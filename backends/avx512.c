@@ -14,7 +14,7 @@ typedef __mmask16 vm;
 #define SW_RMAX 4 /* 4 rows x 4 vectors = 16 accumulators of 32 registers */
 #define SW_VMAX 4
 #define SW_FUSE_ACC 16
-#define SW_DOT_Q 4 /* weight-gradient tiles 4 x 4: 8 loads per 16 FMAs (4 x 2: 12); training steps 13-15% faster */
+#define SW_DOT_Q 6 /* weight-gradient tiles 4 x 6 (24 accumulators): 10 loads per 24 FMAs, where 4 x 4 took 8 per 16 and 4 x 2 12 per 8; the tiled backward reads its inputs from L2, so fewer loads count: standard 0.96x, paper 0.98x the time per window (Zen 4) */
 /* Fused layers up to 8 channels (8 x 2 vectors): by tools/model-ab.sh, A1 standard 64-sample blocks
    2-3% faster at full width (its 8-channel array), 8% at 6,3 channels (measured together with conv
    tiles that start from the bias, worth about 1% at full width). And at 16 channels (16 x 1, the

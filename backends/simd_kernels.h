@@ -299,43 +299,43 @@ SW_INL void dot_tile(const float *g, ptrdiff_t ldg, const float *in, ptrdiff_t l
                      float *out, ptrdiff_t ldo, int T, const int R, const int Q) {
   vf acc[4][SW_DOT_Q];
   const float *x[SW_DOT_Q];
-#pragma GCC unroll 4
+#pragma GCC unroll 6
   for (int q = 0; q < Q; q++) {
     int i = (q0 + q) / K, k = (q0 + q) % K;
     x[q] = in + i * ldi - (ptrdiff_t)(K - 1 - k) * d;
   }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int r = 0; r < R; r++)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int q = 0; q < Q; q++) acc[r][q] = v_zero();
   /* whole vectors, then the masked tail (a mask and a branch per vector cost AVX2 a third of its speed) */
   const int nf = T / VL * VL;
   for (int t = 0; t < nf; t += VL) {
     vf xv[SW_DOT_Q];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int q = 0; q < Q; q++) xv[q] = v_load(x[q] + t);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int r = 0; r < R; r++) {
       vf gv = v_load(g + r * ldg + t);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int q = 0; q < Q; q++) acc[r][q] = v_fma(gv, xv[q], acc[r][q]);
     }
   }
   if (nf < T) {
     vm mk = v_mask(T - nf);
     vf xv[SW_DOT_Q];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int q = 0; q < Q; q++) xv[q] = v_loadm(x[q] + nf, mk);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int r = 0; r < R; r++) {
       vf gv = v_loadm(g + r * ldg + nf, mk);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int q = 0; q < Q; q++) acc[r][q] = v_fma(gv, xv[q], acc[r][q]);
     }
   }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int r = 0; r < R; r++)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int q = 0; q < Q; q++) out[r * ldo + q0 + q] += v_hsum(acc[r][q]);
 }
 
@@ -351,14 +351,16 @@ static void dots(const float *g, ptrdiff_t ldg, int rows, const float *in, ptrdi
 #define DOT_CASE(RR, QQ) \
   case ((RR) - 1) * SW_DOT_Q + (QQ) - 1: dot_tile(gr, ldg, in, ldi, K, d, q, orow, ldo, T, RR, QQ); break;
 #define DOT_ROW(RR) DOT_CASE(RR, 1) DOT_CASE(RR, 2) DOT_ROW_WIDE(RR)
-#if SW_DOT_Q == 4
+#if SW_DOT_Q == 6
+#define DOT_ROW_WIDE(RR) DOT_CASE(RR, 3) DOT_CASE(RR, 4) DOT_CASE(RR, 5) DOT_CASE(RR, 6)
+#elif SW_DOT_Q == 4
 #define DOT_ROW_WIDE(RR) DOT_CASE(RR, 3) DOT_CASE(RR, 4)
 #elif SW_DOT_Q == 3
 #define DOT_ROW_WIDE(RR) DOT_CASE(RR, 3)
 #elif SW_DOT_Q == 2
 #define DOT_ROW_WIDE(RR)
 #else
-#error "SW_DOT_Q must be 2, 3 or 4"
+#error "SW_DOT_Q must be 2, 3, 4 or 6"
 #endif
       switch ((R - 1) * SW_DOT_Q + Q - 1) { DOT_ROW(1) DOT_ROW(2) DOT_ROW(3) DOT_ROW(4) }
 #undef DOT_ROW_WIDE
