@@ -47,14 +47,14 @@ int cmd_counters(int argc, char **argv) {
   }
   sw_widths ws[SW_MAX_CHANNELS];
   int nw = sw_eval_pick_widths(net, widths, ws, SW_MAX_CHANNELS, &err);
-  sw_wavenet *wn = NULL;
+  sw_runner *wn = NULL;
   sw_run_opts o = {.backend = be, .max_block = (int)block};
   if (nw < 0) rc = SW_EUSAGE;
-  else rc = sw_wavenet_create(net, &o, &wn, &err);
+  else rc = sw_runner_create(net, &o, &wn, &err);
   if (!rc) {
     printf("channels,macs_per_sample_formula,counter,per_sample,backend,block,note\n");
     for (int j = 0; j < nw && !rc; j++) {
-      if ((rc = sw_wavenet_set_widths(wn, &ws[j], &err))) break;
+      if ((rc = sw_runner_set_widths(wn, &ws[j], &err))) break;
       sw_counter_value v[SW_COUNTERS_MAX];
       int k = sw_counters_run(wn, x, n, (int)block, v);
       char ch[64];
@@ -67,7 +67,7 @@ int cmd_counters(int argc, char **argv) {
     }
   }
   if (rc) fprintf(stderr, "slimwave counters: %s\n", err.msg);
-  sw_wavenet_free(wn);
+  sw_runner_free(wn);
   sw_audio_free(&in);
   sw_model_free(&m);
   return rc;
