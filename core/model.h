@@ -19,7 +19,7 @@
 #define SW_MAX_KERNEL 64
 #define SW_MAX_DILATION 8192
 #define SW_MAX_HEAD_KERNEL 256
-#define SW_MAX_WEIGHTS 4000000L  /* 16 MB of float32; NAM's largest WaveNets have ~0.1M */
+#define SW_MAX_WEIGHTS 2000000L  /* 8 MB of float32; NAM's largest WaveNets have ~0.1M */
 #define SW_MAX_RF 262144L       /* 5.5 s at 48 kHz; NAM A1 standard has 4093 */
 #define SW_MAX_SUBMODELS 16
 #define SW_MAX_LSTM_LAYERS 16

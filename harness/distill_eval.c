@@ -59,11 +59,13 @@ int sw_distill_time(const sw_net *net, const sw_widths *w, const float *x, long 
   int rc = SW_OK;
   const sw_backend *best = NULL;
   double best_rtf = 0;
-  /* every usable backend on 1 s to pick the fastest (naive only when nothing else is usable) */
+  /* every usable backend on 1 s to pick the fastest (naive only when nothing else is usable;
+     always for the architectures other than WaveNet, which run on it whatever the backend) */
+  const bool wavenet = net->arch == SW_ARCH_WAVENET;
   for (int pass = 0; pass < 2 && !best && !rc; pass++)
     for (int b = 0; b < sw_backend_count() && !rc; b++) {
       const sw_backend *be = sw_backend_at(b);
-      if (!sw_backend_is_usable(be) || (pass == 0) == (be == sw_backend_naive())) continue;
+      if (!sw_backend_is_usable(be) || (wavenet ? (pass == 0) == (be == sw_backend_naive()) : be != sw_backend_naive())) continue;
       sw_run_opts o = {.backend = be, .max_block = TIME_BLOCK};
       sw_runner *wn;
       if ((rc = sw_runner_create(net, &o, &wn, err))) break;
