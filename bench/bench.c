@@ -111,7 +111,7 @@ int sw_bench_open(const sw_net *net, const sw_backend *be, const sw_widths *w, c
   b->r.macs_per_sample = sw_net_macs(net, w);
   b->r.audio_s = (double)b->len / net->sample_rate;
   impl_info(net, be, w, block, fast_tanh, b->r.impl, sizeof b->r.impl);
-  if (net->arch != SW_ARCH_WAVENET) snprintf(b->r.impl, sizeof b->r.impl, "%s, plain C", sw_arch_name(net->arch));
+  if (net->arch != SW_ARCH_WAVENET) snprintf(b->r.impl, sizeof b->r.impl, "%s in plain C", sw_arch_name(net->arch));
   /* warm-up: a tenth of a pass (at least 16 blocks), not timed */
   long warm = b->len / 10 > 16L * block ? b->len / 10 : 16L * block;
   stream(b, warm < b->len ? warm : b->len);

@@ -9,7 +9,7 @@
 
 typedef struct lstm_st {
   int H, L;
-  sw_act tanh_act;   /* tanh, or the fast one */
+  bool fast;         /* --fast-tanh: the rational tanh, and sigmoid through it (as NAM Core's fast mode) */
   const float **w;   /* per layer: W [4H][in+H] */
   const float **b;   /* [4H] */
   const float **h0, **c0;
@@ -47,7 +47,7 @@ static void *lstm_create(const sw_net *net, int max_block, bool fast) {
   const int H = net->lstm.hidden_size, L = net->lstm.num_layers;
   s->H = H;
   s->L = L;
-  s->tanh_act = (sw_act){fast ? SW_ACT_FAST_TANH : SW_ACT_TANH, 0};
+  s->fast = fast;
   s->w = calloc((size_t)L, sizeof *s->w);
   s->b = calloc((size_t)L, sizeof *s->b);
   s->h0 = calloc((size_t)L, sizeof *s->h0);
@@ -78,7 +78,8 @@ static void lstm_reset(void *p) {
   }
 }
 
-static inline float sigmoid(float z) { return 1.0f / (1.0f + expf(-z)); }
+static inline float sig(bool fast, float z) { return fast ? 0.5f * sw_fast_tanhf(0.5f * z) + 0.5f : 1.0f / (1.0f + expf(-z)); }
+static inline float th(bool fast, float z) { return fast ? sw_fast_tanhf(z) : tanhf(z); }
 
 /* One step of layer l: its xh holds the input; leaves h in xh's tail and in the next layer's input. */
 static void cell(lstm_st *s, int l) {
@@ -92,9 +93,10 @@ static void cell(lstm_st *s, int l) {
     z[r] = acc + b[r];
   }
   float *h = xh + in, *next = l + 1 < s->L ? xh_of(s, l + 1) : NULL;
-  for (int i = 0; i < H; i++) c[i] = sigmoid(z[H + i]) * c[i] + sigmoid(z[i]) * sw_act_apply(s->tanh_act, z[2 * H + i]);
+  const bool f = s->fast;
+  for (int i = 0; i < H; i++) c[i] = sig(f, z[H + i]) * c[i] + sig(f, z[i]) * th(f, z[2 * H + i]);
   for (int i = 0; i < H; i++) {
-    h[i] = sigmoid(z[3 * H + i]) * sw_act_apply(s->tanh_act, c[i]);
+    h[i] = sig(f, z[3 * H + i]) * th(f, c[i]);
     if (next) next[i] = h[i];
   }
 }
