@@ -61,8 +61,8 @@ int cmd_counters(int argc, char **argv) {
       cli_widths_str(&ws[j], ch, sizeof ch);
       for (char *p = ch; *p; p++) if (*p == ',') *p = ' ';
       for (int i = 0; i < k; i++) {
-        if (isnan(v[i].total)) printf("%s,%ld,%s,NA,%s,%ld,%s\n", ch, sw_net_macs(net, &ws[j]), v[i].name, be->name, block, v[i].why);
-        else printf("%s,%ld,%s,%.6g,%s,%ld,per sample over %ld samples\n", ch, sw_net_macs(net, &ws[j]), v[i].name, v[i].total / n, be->name, block, n);
+        if (isnan(v[i].total)) printf("%s,%ld,%s,NA,%s,%ld,%s\n", ch, sw_net_macs(net, &ws[j]), v[i].name, sw_runner_backend(wn)->name, block, v[i].why);
+        else printf("%s,%ld,%s,%.6g,%s,%ld,per sample over %ld samples\n", ch, sw_net_macs(net, &ws[j]), v[i].name, v[i].total / n, sw_runner_backend(wn)->name, block, n);
       }
     }
   }
