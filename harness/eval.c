@@ -16,6 +16,7 @@ int sw_eval_pick_widths(const sw_net *net, const char *which, sw_widths *out, in
   }
   if (!strcmp(which, "full")) { out[0] = sw_net_full_widths(net); return 1; }
   if (!strncmp(which, "train:", 6)) {
+    if (net->arch != SW_ARCH_WAVENET) { out[0] = sw_net_full_widths(net); return 1; } /* its one width */
     sw_schedule s;
     if (sw_schedule_parse(which + 6, net, &s, err)) return -1;
     out[0] = s.kind == SW_SCHED_FIXED && s.fixed.n == net->n_arrays ? s.fixed : sw_net_full_widths(net);
