@@ -68,7 +68,7 @@ long sw_arch_macs(const sw_net *net) {
     const sw_convnet_cfg *c = &net->convnet;
     long C = c->channels;
     for (int b = 0; b < c->n_blocks; b++) n += 2 * C * (b ? C : 1);
-    return n + C; /* batchnorm is folded into the conv (archs_rt) */
+    return n + C; /* batchnorm: a per-channel scale and shift, counted like a bias (not) */
   }
   return net->arch == SW_ARCH_LINEAR ? net->linear.receptive_field : 0;
 }
