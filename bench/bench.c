@@ -1,4 +1,4 @@
-/* Timing of the streaming model: the same calls a plugin makes (sw_wavenet_process per block),
+/* Timing of the streaming model: the same calls a plugin makes (sw_runner_process per block),
    on one thread, after a warm-up; median and minimum over repeats. */
 #include "bench.h"
 
@@ -7,7 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/wavenet.h"
+#include "../core/archs.h"
+#include "../core/runner.h"
 #include "sw_build.h"
 #include "sw_commit.h"
 
@@ -25,7 +26,7 @@ static int cmp_d(const void *a, const void *b) {
 /* What the backend says about its plan for layer 0 of array 0 (or the head) at these widths. */
 static void impl_info(const sw_net *net, const sw_backend *be, const sw_widths *w, int block, bool fast, char *out, size_t len) {
   out[0] = 0;
-  if (!be->plan_info) return;
+  if (!be->plan_info || net->arch != SW_ARCH_WAVENET) return;
   sw_layout L;
   sw_err e;
   if (sw_layout_make(net, &L, &e)) return;
@@ -61,7 +62,7 @@ static double cpu_now(void) {
 
 struct sw_bench {
   const sw_net *net;
-  sw_wavenet *wn;
+  sw_runner *wn;
   float *in, *out;
   long len;
   int block, nrep, max_rep;
@@ -71,7 +72,7 @@ struct sw_bench {
 
 void sw_bench_close(sw_bench *b) {
   if (!b) return;
-  sw_wavenet_free(b->wn);
+  sw_runner_free(b->wn);
   free(b->in);
   free(b->out);
   free(b->wall);
@@ -81,7 +82,7 @@ void sw_bench_close(sw_bench *b) {
 
 static void stream(sw_bench *b, long len) {
   for (long t = 0; t < len; t += b->block)
-    sw_wavenet_process(b->wn, b->in + t, b->out + t, len - t < b->block ? len - t : b->block);
+    sw_runner_process(b->wn, b->in + t, b->out + t, len - t < b->block ? len - t : b->block);
 }
 
 int sw_bench_open(const sw_net *net, const sw_backend *be, const sw_widths *w, const float *x, long n, int block,
@@ -103,13 +104,14 @@ int sw_bench_open(const sw_net *net, const sw_backend *be, const sw_widths *w, c
   if (!b->in || !b->out || !b->wall || !b->cpu) { sw_bench_close(b); return sw_fail(err, SW_ENOMEM, "out of memory"); }
   for (long i = 0; i < b->len; i++) b->in[i] = x[i % n];
   sw_run_opts o = {.backend = be, .max_block = block, .fast_tanh = fast_tanh};
-  int rc = sw_wavenet_create(net, &o, &b->wn, err);
-  if (!rc) rc = sw_wavenet_set_widths(b->wn, w, err); /* plans are made here, outside the timing */
+  int rc = sw_runner_create(net, &o, &b->wn, err);
+  if (!rc) rc = sw_runner_set_widths(b->wn, w, err); /* plans are made here, outside the timing */
   if (rc) { sw_bench_close(b); return rc; }
-  b->r.fallbacks = sw_wavenet_fallbacks(b->wn);
+  b->r.fallbacks = sw_runner_fallbacks(b->wn);
   b->r.macs_per_sample = sw_net_macs(net, w);
   b->r.audio_s = (double)b->len / net->sample_rate;
   impl_info(net, be, w, block, fast_tanh, b->r.impl, sizeof b->r.impl);
+  if (net->arch != SW_ARCH_WAVENET) snprintf(b->r.impl, sizeof b->r.impl, "%s in plain C", sw_arch_name(net->arch));
   /* warm-up: a tenth of a pass (at least 16 blocks), not timed */
   long warm = b->len / 10 > 16L * block ? b->len / 10 : 16L * block;
   stream(b, warm < b->len ? warm : b->len);

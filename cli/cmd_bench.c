@@ -9,6 +9,7 @@
 #include "../backends/cpu.h"
 #include "../bench/bench.h"
 #include "../bench/fma_peak.h"
+#include "../core/archs.h"
 #include "../core/nam_file.h"
 #include "cli.h"
 
@@ -178,6 +179,11 @@ int cmd_bench(int argc, char **argv) {
   sw_model m;
   if ((rc = sw_model_load(pos[0], &m, &err))) { fprintf(stderr, "slimwave bench: %s\n", err.msg); return rc; }
   const sw_net *net = sw_model_pick(&m, 1.0);
+  if (net->arch != SW_ARCH_WAVENET) { /* one path for it: the backends are the WaveNet's */
+    fprintf(stderr, "slimwave bench: %s runs on the naive path only\n", sw_arch_name(net->arch));
+    bes[0] = sw_backend_naive();
+    nbe = 1;
+  }
   float *x = NULL;
   long n = 0;
   char material[256];

@@ -47,27 +47,27 @@ int cmd_counters(int argc, char **argv) {
   }
   sw_widths ws[SW_MAX_CHANNELS];
   int nw = sw_eval_pick_widths(net, widths, ws, SW_MAX_CHANNELS, &err);
-  sw_wavenet *wn = NULL;
+  sw_runner *wn = NULL;
   sw_run_opts o = {.backend = be, .max_block = (int)block};
   if (nw < 0) rc = SW_EUSAGE;
-  else rc = sw_wavenet_create(net, &o, &wn, &err);
+  else rc = sw_runner_create(net, &o, &wn, &err);
   if (!rc) {
     printf("channels,macs_per_sample_formula,counter,per_sample,backend,block,note\n");
     for (int j = 0; j < nw && !rc; j++) {
-      if ((rc = sw_wavenet_set_widths(wn, &ws[j], &err))) break;
+      if ((rc = sw_runner_set_widths(wn, &ws[j], &err))) break;
       sw_counter_value v[SW_COUNTERS_MAX];
       int k = sw_counters_run(wn, x, n, (int)block, v);
       char ch[64];
       cli_widths_str(&ws[j], ch, sizeof ch);
       for (char *p = ch; *p; p++) if (*p == ',') *p = ' ';
       for (int i = 0; i < k; i++) {
-        if (isnan(v[i].total)) printf("%s,%ld,%s,NA,%s,%ld,%s\n", ch, sw_net_macs(net, &ws[j]), v[i].name, be->name, block, v[i].why);
-        else printf("%s,%ld,%s,%.6g,%s,%ld,per sample over %ld samples\n", ch, sw_net_macs(net, &ws[j]), v[i].name, v[i].total / n, be->name, block, n);
+        if (isnan(v[i].total)) printf("%s,%ld,%s,NA,%s,%ld,%s\n", ch, sw_net_macs(net, &ws[j]), v[i].name, sw_runner_backend(wn)->name, block, v[i].why);
+        else printf("%s,%ld,%s,%.6g,%s,%ld,per sample over %ld samples\n", ch, sw_net_macs(net, &ws[j]), v[i].name, v[i].total / n, sw_runner_backend(wn)->name, block, n);
       }
     }
   }
   if (rc) fprintf(stderr, "slimwave counters: %s\n", err.msg);
-  sw_wavenet_free(wn);
+  sw_runner_free(wn);
   sw_audio_free(&in);
   sw_model_free(&m);
   return rc;

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "../core/archs.h"
 #include "../core/nam_file.h"
 #include "cli.h"
 
@@ -10,9 +11,26 @@ static const char *usage =
   "Prints the architecture, version, sample rate, weight count, receptive field, the allowed\n"
   "widths with MACs and activations per sample at each, and the metadata.\n";
 
+/* An LSTM, ConvNet or Linear: its config in a line (one width, runs on the naive path). */
+static void print_arch(const sw_net *net) {
+  if (net->arch == SW_ARCH_LSTM)
+    printf("  LSTM: %d layer%s, hidden size %d, input size %d (prewarm %ld samples of silence)\n", net->lstm.num_layers,
+           net->lstm.num_layers > 1 ? "s" : "", net->lstm.hidden_size, net->lstm.input_size, sw_arch_prewarm(net));
+  else if (net->arch == SW_ARCH_CONVNET) {
+    printf("  ConvNet: channels %d, %d blocks (kernel 2), activation %s%s, dilations", net->convnet.channels,
+           net->convnet.n_blocks, sw_act_name(net->convnet.act.kind), net->convnet.batchnorm ? ", batchnorm" : "");
+    for (int b = 0; b < net->convnet.n_blocks; b++) printf(" %d", net->convnet.dilations[b]);
+    printf("\n");
+  } else
+    printf("  Linear: impulse response of %d taps%s\n", net->linear.receptive_field, net->linear.bias ? ", bias" : "");
+  printf("  not slimmable: one width; runs on the naive path\n");
+}
+
 static void print_net(const sw_net *net) {
-  printf("  sample_rate: %g\n  weights: %ld\n  receptive_field: %ld samples\n  head_scale: %.9g\n",
-         net->sample_rate, net->nw, sw_net_receptive_field(net), net->head_scale);
+  printf("  sample_rate: %g\n  weights: %ld\n  receptive_field: %ld samples\n", net->sample_rate, net->nw,
+         sw_net_receptive_field(net));
+  if (net->arch == SW_ARCH_WAVENET) printf("  head_scale: %.9g\n", net->head_scale);
+  else print_arch(net);
   for (int i = 0; i < net->n_arrays; i++) {
     const sw_array_cfg *a = &net->arrays[i];
     printf("  array %d: channels %d, head %d (kernel %d%s), %d layers, activation %s%s%s, slimmable %s, allowed",
@@ -27,7 +45,8 @@ static void print_net(const sw_net *net) {
   sw_widths steps[SW_MAX_CHANNELS];
   int n = sw_net_width_steps(net, steps, SW_MAX_CHANNELS);
   if (n > SW_MAX_CHANNELS) n = SW_MAX_CHANNELS;
-  printf("  widths (slim value -> channels per array: MACs/sample, activations/sample, weights used):\n");
+  printf(net->arch == SW_ARCH_WAVENET ? "  widths (slim value -> channels per array: MACs/sample, activations/sample, weights used):\n"
+                                      : "  cost (its one width: MACs/sample, activations/sample, weights used):\n");
   for (int j = 0; j < n; j++) {
     char ws[64];
     cli_widths_str(&steps[j], ws, sizeof ws);
@@ -57,11 +76,11 @@ int cmd_info(int argc, char **argv) {
   sw_model m;
   int rc = sw_model_load(pos[0], &m, &err);
   if (rc) { fprintf(stderr, "slimwave info: %s\n", err.msg); return rc; }
-  printf("%s\n  version: %s\n  architecture: %s\n", pos[0], m.version, m.container ? "SlimmableContainer" : "WaveNet");
+  printf("%s\n  version: %s\n  architecture: %s\n", pos[0], m.version, m.container ? "SlimmableContainer" : sw_arch_name(m.sub[0].arch));
   print_meta(&m.meta, "  ");
   for (int i = 0; i < m.n_sub; i++) {
     if (m.container) {
-      printf("submodel %d (slim < %g):\n", i, m.max_value[i]);
+      printf("submodel %d (slim < %g): %s\n", i, m.max_value[i], sw_arch_name(m.sub[i].arch));
       print_meta(&m.sub[i].meta, "  ");
     }
     print_net(&m.sub[i]);

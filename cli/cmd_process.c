@@ -8,8 +8,9 @@
 
 #include "../core/atomic_file.h"
 #include "../core/audio.h"
+#include "../core/archs.h"
 #include "../core/nam_file.h"
-#include "../core/wavenet.h"
+#include "../core/runner.h"
 #include "cli.h"
 
 static const char *usage =
@@ -32,7 +33,7 @@ static double now_s(void) {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-/* sw_wavenet_create does not know the file: "model: ..." becomes "PATH: ..." */
+/* sw_runner_create does not know the file: "model: ..." becomes "PATH: ..." */
 static void name_model(sw_err *err, const char *path) {
   if (strncmp(err->msg, "model: ", 7)) return;
   char m[sizeof err->msg];
@@ -41,10 +42,10 @@ static void name_model(sw_err *err, const char *path) {
 }
 
 /* Renders x at widths w of net into y; returns the real-time factor of the render. */
-static double render(sw_wavenet *wn, const float *x, float *y, long n, int block, double rate) {
-  sw_wavenet_reset(wn);
+static double render(sw_runner *wn, const float *x, float *y, long n, int block, double rate) {
+  sw_runner_reset(wn);
   double t0 = now_s();
-  for (long t = 0; t < n; t += block) sw_wavenet_process(wn, x + t, y + t, n - t < block ? n - t : block);
+  for (long t = 0; t < n; t += block) sw_runner_process(wn, x + t, y + t, n - t < block ? n - t : block);
   double dt = now_s() - t0;
   return dt > 0 ? (n / rate) / dt : 0;
 }
@@ -70,11 +71,12 @@ static int sweep(const sw_model *m, const sw_audio *in, const char *dir, const s
   if (!rc) len = (size_t)snprintf(csv, 64 * 1024, "channels,macs_per_sample,esr_vs_full,rtf,backend,block,file\n");
   /* the reference: the last entry (full width, or the largest submodel) */
   for (int j = n_entries - 1; !rc && j >= 0; j--) {
-    sw_wavenet *wn = NULL;
-    if ((rc = sw_wavenet_create(nets[j], ro, &wn, err))) break;
-    if ((rc = sw_wavenet_set_widths(wn, &ws[j], err))) { sw_wavenet_free(wn); break; }
+    sw_runner *wn = NULL;
+    if ((rc = sw_runner_create(nets[j], ro, &wn, err))) break;
+    if ((rc = sw_runner_set_widths(wn, &ws[j], err))) { sw_runner_free(wn); break; }
     double rtf = render(wn, in->x, y, in->n, ro->max_block, in->rate);
-    sw_wavenet_free(wn);
+    const char *bname = sw_runner_backend(wn)->name;
+    sw_runner_free(wn);
     if (j == n_entries - 1) memcpy(full, y, sizeof(float) * (size_t)in->n);
     double se = 0, sf = 0;
     for (long t = 0; t < in->n; t++) { double e = (double)y[t] - full[t]; se += e * e; sf += (double)full[t] * full[t]; }
@@ -85,7 +87,7 @@ static int sweep(const sw_model *m, const sw_audio *in, const char *dir, const s
     if ((rc = sw_audio_write(file, y, in->n, in->rate, err))) break;
     if (len < 60 * 1024)
       len += (size_t)snprintf(csv + len, 64 * 1024 - len, "%s,%ld,%.6g,%.1f,%s,%d,%s%s.wav\n", ch, sw_net_macs(nets[j], &ws[j]),
-                              sf > 0 ? se / sf : 0.0, rtf, ro->backend->name, ro->max_block, m->container ? "sub-" : "", ch);
+                              sf > 0 ? se / sf : 0.0, rtf, bname, ro->max_block, m->container ? "sub-" : "", ch);
     fprintf(stderr, "slimwave process: %s channels: ESR vs full %.3g, %.0fx real time\n", ch, sf > 0 ? se / sf : 0.0, rtf);
   }
   if (!rc) {
@@ -122,7 +124,7 @@ int cmd_process(int argc, char **argv) {
 
   sw_model m;
   sw_audio in = {0};
-  sw_wavenet *wn = NULL;
+  sw_runner *wn = NULL;
   float *out = NULL;
   if ((rc = sw_model_load(pos[0], &m, &err))) { fprintf(stderr, "slimwave process: %s\n", err.msg); return rc; }
   const sw_net *net = sw_model_pick(&m, slim);
@@ -134,19 +136,21 @@ int cmd_process(int argc, char **argv) {
   }
   sw_run_opts ro = {.backend = be, .max_block = (int)block, .fast_tanh = fast};
   if (do_sweep) { rc = sweep(&m, &in, pos[2], &ro, &err); goto done; }
-  if ((rc = sw_wavenet_create(net, &ro, &wn, &err))) { name_model(&err, pos[0]); goto done; }
-  if (ch_s) rc = sw_wavenet_set_widths(wn, &widths, &err);
-  else if (slim_s && !m.container) rc = sw_wavenet_set_slim(wn, slim, &err);
+  if ((rc = sw_runner_create(net, &ro, &wn, &err))) { name_model(&err, pos[0]); goto done; }
+  if (ch_s) rc = sw_runner_set_widths(wn, &widths, &err);
+  else if (slim_s && !m.container) rc = sw_runner_set_slim(wn, slim, &err);
   if (rc) goto done;
-  if (sw_wavenet_fallbacks(wn)) fprintf(stderr, "slimwave process: %d ops ran on the naive backend (declined by %s)\n", sw_wavenet_fallbacks(wn), be->name);
+  if (net->arch != SW_ARCH_WAVENET && be != sw_backend_naive())
+    fprintf(stderr, "slimwave process: %s runs on the naive path (backends are for WaveNets)\n", sw_arch_name(net->arch));
+  if (sw_runner_fallbacks(wn)) fprintf(stderr, "slimwave process: %d ops ran on the naive backend (declined by %s)\n", sw_runner_fallbacks(wn), be->name);
   out = malloc(sizeof(float) * (size_t)in.n);
   if (!out) { rc = sw_fail(&err, SW_ENOMEM, "out of memory"); goto done; }
-  sw_wavenet_run(wn, in.x, out, in.n, (int)block);
+  sw_runner_run(wn, in.x, out, in.n, (int)block);
   rc = sw_audio_write(pos[2], out, in.n, in.rate, &err);
 done:
   if (rc) fprintf(stderr, "slimwave process: %s\n", err.msg);
   free(out);
-  sw_wavenet_free(wn);
+  sw_runner_free(wn);
   sw_audio_free(&in);
   sw_model_free(&m);
   return rc;

@@ -1,5 +1,8 @@
-/* Configuration checks, the weight layout, width selection and cost formulas of the WaveNet. */
+/* Configuration checks, the weight layout, width selection and cost formulas of the WaveNet;
+   the other architectures' are in archs.c, reached from the same sw_net_* calls. */
 #include "model.h"
+
+#include "archs.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -25,12 +28,14 @@ static long array_weights(const sw_array_cfg *a) {
 }
 
 long sw_net_count_weights(const sw_net *net) {
+  if (net->arch != SW_ARCH_WAVENET) return sw_arch_count_weights(net);
   long n = 1; /* head_scale */
   for (int i = 0; i < net->n_arrays; i++) n += array_weights(&net->arrays[i]);
   return n;
 }
 
 int sw_net_check(const sw_net *net, const char *what, long *n_weights, sw_err *err) {
+  if (net->arch != SW_ARCH_WAVENET) return sw_arch_check(net, what, n_weights, err);
   if (net->n_arrays < 1 || net->n_arrays > SW_MAX_ARRAYS)
     return sw_fail(err, SW_EINPUT, "%s: %d layer arrays (expected 1..%d)", what, net->n_arrays, SW_MAX_ARRAYS);
   long rf = 1;
@@ -82,6 +87,8 @@ int sw_net_check(const sw_net *net, const char *what, long *n_weights, sw_err *e
 
 int sw_layout_make(const sw_net *net, sw_layout *out, sw_err *err) {
   memset(out, 0, sizeof *out);
+  if (net->arch != SW_ARCH_WAVENET) /* what the trainer and the WaveNet kernels need */
+    return sw_fail(err, SW_EINPUT, "model: a WaveNet is needed (architecture %s)", sw_arch_name(net->arch));
   out->n_arrays = net->n_arrays;
   out->arrays = calloc((size_t)net->n_arrays, sizeof *out->arrays);
   if (!out->arrays) return sw_fail(err, SW_ENOMEM, "out of memory (weight layout)");
@@ -119,6 +126,7 @@ void sw_layout_free(sw_layout *l) {
 }
 
 long sw_net_receptive_field(const sw_net *net) {
+  if (net->arch != SW_ARCH_WAVENET) return sw_arch_receptive_field(net);
   long rf = 1;
   for (int i = 0; i < net->n_arrays; i++) {
     const sw_array_cfg *a = &net->arrays[i];
@@ -129,6 +137,7 @@ long sw_net_receptive_field(const sw_net *net) {
 }
 
 sw_widths sw_net_full_widths(const sw_net *net) {
+  if (net->arch != SW_ARCH_WAVENET) return (sw_widths){.n = 1, .c = {sw_arch_width(net)}};
   sw_widths w = {.n = net->n_arrays};
   for (int i = 0; i < net->n_arrays; i++) w.c[i] = net->arrays[i].channels;
   return w;
@@ -141,12 +150,18 @@ static int allowed_index(const sw_array_cfg *a, double v) {
 }
 
 sw_widths sw_net_widths_for_slim(const sw_net *net, double v) {
+  if (net->arch != SW_ARCH_WAVENET) return sw_net_full_widths(net);
   sw_widths w = {.n = net->n_arrays};
   for (int i = 0; i < net->n_arrays; i++) w.c[i] = net->arrays[i].allowed[allowed_index(&net->arrays[i], v)];
   return w;
 }
 
 int sw_net_check_widths(const sw_net *net, const sw_widths *w, sw_err *err) {
+  if (net->arch != SW_ARCH_WAVENET) {
+    if (w->n != 1 || w->c[0] != sw_arch_width(net))
+      return sw_fail(err, SW_EUSAGE, "%s models are not slimmable: the one width is %d", sw_arch_name(net->arch), sw_arch_width(net));
+    return SW_OK;
+  }
   if (w->n != net->n_arrays)
     return sw_fail(err, SW_EUSAGE, "%d channel counts given for a model with %d layer arrays", w->n, net->n_arrays);
   for (int i = 0; i < w->n; i++)
@@ -156,6 +171,10 @@ int sw_net_check_widths(const sw_net *net, const sw_widths *w, sw_err *err) {
 }
 
 int sw_net_width_steps(const sw_net *net, sw_widths *out, int max) {
+  if (net->arch != SW_ARCH_WAVENET) {
+    if (max > 0) out[0] = sw_net_full_widths(net);
+    return 1;
+  }
   /* Widths change only at v = j/|A_a|; walk those breakpoints in order. */
   int n = 0;
   double pts[SW_MAX_ARRAYS * SW_MAX_CHANNELS + 1];
@@ -175,6 +194,7 @@ int sw_net_width_steps(const sw_net *net, sw_widths *out, int max) {
 }
 
 long sw_net_macs(const sw_net *net, const sw_widths *w) {
+  if (net->arch != SW_ARCH_WAVENET) return sw_arch_macs(net);
   long macs = 0;
   for (int i = 0; i < net->n_arrays; i++) {
     const sw_array_cfg *a = &net->arrays[i];
@@ -192,6 +212,7 @@ long sw_net_macs(const sw_net *net, const sw_widths *w) {
 }
 
 long sw_net_activations(const sw_net *net, const sw_widths *w) {
+  if (net->arch != SW_ARCH_WAVENET) return sw_arch_activations(net);
   long n = 0;
   for (int i = 0; i < net->n_arrays; i++)
     for (int l = 0; l < net->arrays[i].n_layers; l++) n += (net->arrays[i].layers[l].gated ? 2 : 1) * (long)w->c[i];
@@ -199,6 +220,7 @@ long sw_net_activations(const sw_net *net, const sw_widths *w) {
 }
 
 long sw_net_weights_used(const sw_net *net, const sw_widths *w) {
+  if (net->arch != SW_ARCH_WAVENET) return net->nw;
   long n = 1;
   for (int i = 0; i < net->n_arrays; i++) {
     const sw_array_cfg *a = &net->arrays[i];
@@ -231,6 +253,7 @@ void sw_net_free(sw_net *net) {
     }
     free(net->arrays);
   }
+  free(net->convnet.dilations);
   free(net->w);
   free(net->meta.json);
   memset(net, 0, sizeof *net);
@@ -238,9 +261,12 @@ void sw_net_free(sw_net *net) {
 
 int sw_net_copy(const sw_net *src, sw_net *dst, sw_err *err) {
   *dst = *src;
-  dst->arrays = NULL; dst->w = NULL; dst->meta.json = NULL;
+  dst->arrays = NULL; dst->w = NULL; dst->meta.json = NULL; dst->convnet.dilations = NULL;
+  if (src->arch == SW_ARCH_CONVNET &&
+      !(dst->convnet.dilations = dup_mem(src->convnet.dilations, sizeof(int) * (size_t)src->convnet.n_blocks)))
+    goto oom;
   dst->arrays = calloc((size_t)src->n_arrays, sizeof *dst->arrays);
-  if (!dst->arrays) goto oom;
+  if (src->n_arrays && !dst->arrays) goto oom;
   for (int i = 0; i < src->n_arrays; i++) {
     dst->arrays[i] = src->arrays[i];
     dst->arrays[i].layers = dup_mem(src->arrays[i].layers, sizeof(sw_layer_cfg) * (size_t)src->arrays[i].n_layers);
@@ -275,6 +301,7 @@ const sw_net *sw_model_pick(const sw_model *m, double v) {
 int sw_net_slice(const sw_net *net, const sw_widths *w, sw_net *out, sw_err *err) {
   int rc = sw_net_check_widths(net, w, err);
   if (rc) return rc;
+  if (net->arch != SW_ARCH_WAVENET) return sw_net_copy(net, out, err); /* its one width: itself */
   sw_layout L;
   if ((rc = sw_layout_make(net, &L, err))) return rc;
   if ((rc = sw_net_copy(net, out, err))) { sw_layout_free(&L); return rc; }

@@ -1,6 +1,7 @@
 /* The NAM WaveNet as data: configuration, flat weights in .nam order, the weight layout,
-   slimming (widths per array) and cost formulas. Loading/saving is in nam_file.h, streaming
-   inference in wavenet.h. SPEC sections 1-3. */
+   slimming (widths per array) and cost formulas; NAM's other architectures (LSTM, ConvNet,
+   Linear) are nets too, tagged by arch (archs.h). Loading/saving is in nam_file.h, streaming
+   inference in runner.h (wavenet.h for a WaveNet). SPEC sections 1-3. */
 #ifndef SW_MODEL_H
 #define SW_MODEL_H
 
@@ -18,9 +19,31 @@
 #define SW_MAX_KERNEL 64
 #define SW_MAX_DILATION 8192
 #define SW_MAX_HEAD_KERNEL 256
-#define SW_MAX_WEIGHTS 4000000L  /* 16 MB of float32; NAM's largest WaveNets have ~0.1M */
+#define SW_MAX_WEIGHTS 2000000L  /* 8 MB of float32; NAM's largest WaveNets have ~0.1M */
 #define SW_MAX_RF 262144L       /* 5.5 s at 48 kHz; NAM A1 standard has 4093 */
 #define SW_MAX_SUBMODELS 16
+#define SW_MAX_LSTM_LAYERS 16
+
+/* Which of NAM's architectures a net is. A WaveNet (0, what a zeroed sw_net is) is the model
+   slimwave slims and trains; the others are read, run, written and used as teachers. */
+typedef enum { SW_ARCH_WAVENET = 0, SW_ARCH_LSTM, SW_ARCH_CONVNET, SW_ARCH_LINEAR } sw_arch;
+
+/* LSTM: num_layers cells of hidden_size (input_size 1 for the first), then a linear head to 1 output. */
+typedef struct sw_lstm_cfg {
+  int input_size, hidden_size, num_layers;
+} sw_lstm_cfg;
+/* ConvNet: blocks of a kernel-2 dilated conv (+ batchnorm) and an activation, then a 1x1 head. */
+typedef struct sw_convnet_cfg {
+  int channels, n_blocks;
+  int *dilations;   /* n_blocks */
+  bool batchnorm;
+  sw_act act;
+} sw_convnet_cfg;
+/* Linear: an impulse response of receptive_field taps (+ bias). */
+typedef struct sw_linear_cfg {
+  int receptive_field;
+  bool bias;
+} sw_linear_cfg;
 
 typedef struct sw_layer_cfg {
   int kernel, dilation;
@@ -48,18 +71,23 @@ typedef struct sw_meta {
 } sw_meta;
 
 typedef struct sw_net {
+  sw_arch arch;           /* the WaveNet fields below (n_arrays .. form07) are for SW_ARCH_WAVENET */
+  sw_lstm_cfg lstm;       /* ... and these for the other architectures */
+  sw_convnet_cfg convnet;
+  sw_linear_cfg linear;
   int n_arrays;
   sw_array_cfg *arrays;
   float head_scale;
   double sample_rate;
   char version[16];
   bool form07;            /* written with 0.7 keys (kernel_sizes, activation objects, head{}) */
-  float *w;               /* flat weights in file order; the last one is head_scale */
+  float *w;               /* flat weights in file order; a WaveNet's last one is head_scale */
   long nw;
   sw_meta meta;
 } sw_net;
 
-/* A loaded .nam: one net, or a SlimmableContainer of nets chosen by slim value. */
+/* A loaded .nam: one net, or a SlimmableContainer of nets chosen by slim value (of any
+   architectures, mixed). */
 typedef struct sw_model {
   int n_sub;
   sw_net *sub;            /* n_sub nets */
@@ -86,7 +114,8 @@ typedef struct sw_layout {
   long total;
 } sw_layout;
 
-/* Width choice: channels per array (1 <= c <= C). */
+/* Width choice: channels per array (1 <= c <= C). The other architectures have one width, n = 1:
+   an LSTM's hidden size, a ConvNet's channels, 1 for a Linear. */
 typedef struct sw_widths {
   int n;
   int c[SW_MAX_ARRAYS];

@@ -5,7 +5,12 @@
 
 #include "model.h"
 
-#define SW_MAX_FILE_BYTES (512L << 20)
+/* The reader's byte budget, checked before parsing (a valid-looking file must not make it
+   allocate without bound): a file of at most SW_MAX_FILE_BYTES, and its text, string copies, JSON
+   tree and weights within SW_MAX_LOAD_BYTES. A file of SW_MAX_WEIGHTS weights written with 17
+   digits each takes about 250 MiB; running a model takes at most SW_MAX_STATE_BYTES more. */
+#define SW_MAX_FILE_BYTES (192L << 20)
+#define SW_MAX_LOAD_BYTES (384L << 20)
 
 /* path names the file in messages. */
 int sw_model_load(const char *path, sw_model *out, sw_err *err);

@@ -1,4 +1,5 @@
-/* .nam reader: JSON (cJSON) to sw_model. Every refusal names the file and the key. */
+/* .nam reader: JSON (cJSON) to sw_model: the file, WaveNet configs and containers (the other
+   architectures' configs: nam_parse_arch.c). Every refusal names the file and the key. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -6,17 +7,14 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "archs.h"
 #include "nam_file.h"
+#include "nam_parse_priv.h"
 
-typedef struct ctx {
-  const char *path;
-  sw_err *err;
-} ctx;
-
-#define FAIL(c, ...) sw_fail((c)->err, SW_EINPUT, __VA_ARGS__)
+typedef sw_parse_ctx ctx;
 
 /* An integer-valued number within [lo, hi] at key (path names it for messages). */
-static int get_int(ctx *c, const cJSON *obj, const char *key, const char *where, int lo, int hi, int *out) {
+int sw_parse_int(ctx *c, const cJSON *obj, const char *key, const char *where, int lo, int hi, int *out) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
   if (!v) return FAIL(c, "%s: %s: missing \"%s\"", c->path, where, key);
   if (!cJSON_IsNumber(v)) return FAIL(c, "%s: %s: \"%s\" is not a number", c->path, where, key);
@@ -27,7 +25,7 @@ static int get_int(ctx *c, const cJSON *obj, const char *key, const char *where,
   return SW_OK;
 }
 
-static int int_item(ctx *c, const cJSON *v, const char *what, const char *where, int lo, int hi, int *out) {
+int sw_parse_int_item(ctx *c, const cJSON *v, const char *what, const char *where, int lo, int hi, int *out) {
   if (!cJSON_IsNumber(v)) return FAIL(c, "%s: %s: %s is not a number", c->path, where, what);
   double d = v->valuedouble;
   if (!(d == floor(d)) || d < lo || d > hi) return FAIL(c, "%s: %s: %s = %g out of range %d..%d", c->path, where, what, d, lo, hi);
@@ -35,7 +33,7 @@ static int int_item(ctx *c, const cJSON *v, const char *what, const char *where,
   return SW_OK;
 }
 
-static int get_bool(ctx *c, const cJSON *obj, const char *key, const char *where, bool dflt, bool *out) {
+int sw_parse_bool(ctx *c, const cJSON *obj, const char *key, const char *where, bool dflt, bool *out) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
   if (!v || cJSON_IsNull(v)) { *out = dflt; return SW_OK; }
   if (!cJSON_IsBool(v)) return FAIL(c, "%s: %s: \"%s\" is not true/false", c->path, where, key);
@@ -60,7 +58,7 @@ static int refuse_groups(ctx *c, const cJSON *obj, const char *key, const char *
   return FAIL(c, "%s: %s: \"%s\" other than 1 is not supported (grouped convolutions)", c->path, where, key);
 }
 
-static int parse_act(ctx *c, const cJSON *v, const char *where, sw_act *out) {
+int sw_parse_act(ctx *c, const cJSON *v, const char *where, sw_act *out) {
   const char *name = NULL;
   float alpha = 0.01f; /* PyTorch's LeakyReLU default */
   if (cJSON_IsString(v)) name = v->valuestring;
@@ -88,9 +86,9 @@ static int parse_array(ctx *c, const cJSON *L, int idx, sw_array_cfg *a, bool *f
   snprintf(where, sizeof where, "config.layers[%d]", idx);
   if (!cJSON_IsObject(L)) return FAIL(c, "%s: %s is not an object", c->path, where);
   int rc;
-  if ((rc = get_int(c, L, "input_size", where, 1, SW_MAX_CHANNELS, &a->input_size))) return rc;
-  if ((rc = get_int(c, L, "condition_size", where, 1, SW_MAX_CHANNELS, &a->condition_size))) return rc;
-  if ((rc = get_int(c, L, "channels", where, 1, SW_MAX_CHANNELS, &a->channels))) return rc;
+  if ((rc = sw_parse_int(c, L, "input_size", where, 1, SW_MAX_CHANNELS, &a->input_size))) return rc;
+  if ((rc = sw_parse_int(c, L, "condition_size", where, 1, SW_MAX_CHANNELS, &a->condition_size))) return rc;
+  if ((rc = sw_parse_int(c, L, "channels", where, 1, SW_MAX_CHANNELS, &a->channels))) return rc;
   const cJSON *head = cJSON_GetObjectItemCaseSensitive(L, "head");
   a->head_kernel = 1;
   if (head && !cJSON_IsNull(head)) {
@@ -98,12 +96,12 @@ static int parse_array(ctx *c, const cJSON *L, int idx, sw_array_cfg *a, bool *f
     if (!cJSON_IsObject(head)) return FAIL(c, "%s: %s: \"head\" is not an object", c->path, where);
     char hw[80];
     snprintf(hw, sizeof hw, "%s.head", where);
-    if ((rc = get_int(c, head, "out_channels", hw, 1, SW_MAX_CHANNELS, &a->head_size))) return rc;
-    if ((rc = get_int(c, head, "kernel_size", hw, 1, SW_MAX_HEAD_KERNEL, &a->head_kernel))) return rc;
-    if ((rc = get_bool(c, head, "bias", hw, false, &a->head_bias))) return rc;
+    if ((rc = sw_parse_int(c, head, "out_channels", hw, 1, SW_MAX_CHANNELS, &a->head_size))) return rc;
+    if ((rc = sw_parse_int(c, head, "kernel_size", hw, 1, SW_MAX_HEAD_KERNEL, &a->head_kernel))) return rc;
+    if ((rc = sw_parse_bool(c, head, "bias", hw, false, &a->head_bias))) return rc;
   } else {
-    if ((rc = get_int(c, L, "head_size", where, 1, SW_MAX_CHANNELS, &a->head_size))) return rc;
-    if ((rc = get_bool(c, L, "head_bias", where, false, &a->head_bias))) return rc;
+    if ((rc = sw_parse_int(c, L, "head_size", where, 1, SW_MAX_CHANNELS, &a->head_size))) return rc;
+    if ((rc = sw_parse_bool(c, L, "head_bias", where, false, &a->head_bias))) return rc;
   }
   const cJSON *dil = cJSON_GetObjectItemCaseSensitive(L, "dilations");
   if (!cJSON_IsArray(dil)) return FAIL(c, "%s: %s: \"dilations\" missing or not a list", c->path, where);
@@ -114,7 +112,7 @@ static int parse_array(ctx *c, const cJSON *L, int idx, sw_array_cfg *a, bool *f
   if (!a->layers) return sw_fail(c->err, SW_ENOMEM, "%s: out of memory", c->path);
   int i = 0;
   for (const cJSON *d = dil->child; d; d = d->next, i++)
-    if ((rc = int_item(c, d, "a dilation", where, 1, SW_MAX_DILATION, &a->layers[i].dilation))) return rc;
+    if ((rc = sw_parse_int_item(c, d, "a dilation", where, 1, SW_MAX_DILATION, &a->layers[i].dilation))) return rc;
   /* kernel: one kernel_size, or kernel_sizes per layer (0.7) */
   const cJSON *ks = cJSON_GetObjectItemCaseSensitive(L, "kernel_sizes");
   if (ks && !cJSON_IsNull(ks)) {
@@ -123,10 +121,10 @@ static int parse_array(ctx *c, const cJSON *L, int idx, sw_array_cfg *a, bool *f
       return FAIL(c, "%s: %s: \"kernel_sizes\" must list one kernel per dilation (%d)", c->path, where, n);
     i = 0;
     for (const cJSON *k = ks->child; k; k = k->next, i++)
-      if ((rc = int_item(c, k, "a kernel size", where, 1, SW_MAX_KERNEL, &a->layers[i].kernel))) return rc;
+      if ((rc = sw_parse_int_item(c, k, "a kernel size", where, 1, SW_MAX_KERNEL, &a->layers[i].kernel))) return rc;
   } else {
     int K;
-    if ((rc = get_int(c, L, "kernel_size", where, 1, SW_MAX_KERNEL, &K))) return rc;
+    if ((rc = sw_parse_int(c, L, "kernel_size", where, 1, SW_MAX_KERNEL, &K))) return rc;
     for (i = 0; i < n; i++) a->layers[i].kernel = K;
   }
   /* activation: one, or a list per layer */
@@ -137,16 +135,16 @@ static int parse_array(ctx *c, const cJSON *L, int idx, sw_array_cfg *a, bool *f
     if (cJSON_GetArraySize(act) != n) return FAIL(c, "%s: %s: \"activation\" list must have one entry per layer (%d)", c->path, where, n);
     i = 0;
     for (const cJSON *v = act->child; v; v = v->next, i++)
-      if ((rc = parse_act(c, v, where, &a->layers[i].act))) return rc;
+      if ((rc = sw_parse_act(c, v, where, &a->layers[i].act))) return rc;
   } else {
     if (cJSON_IsObject(act)) *form07 = true;
     sw_act one;
-    if ((rc = parse_act(c, act, where, &one))) return rc;
+    if ((rc = sw_parse_act(c, act, where, &one))) return rc;
     for (i = 0; i < n; i++) a->layers[i].act = one;
   }
   /* gating: legacy "gated" bool, or 0.7 "gating_mode" string or list */
   bool gated;
-  if ((rc = get_bool(c, L, "gated", where, false, &gated))) return rc;
+  if ((rc = sw_parse_bool(c, L, "gated", where, false, &gated))) return rc;
   for (i = 0; i < n; i++) a->layers[i].gated = gated;
   const cJSON *gm = cJSON_GetObjectItemCaseSensitive(L, "gating_mode");
   if (gm && !cJSON_IsNull(gm)) {
@@ -166,7 +164,7 @@ static int parse_array(ctx *c, const cJSON *L, int idx, sw_array_cfg *a, bool *f
       const cJSON *s = cJSON_IsArray(sa) ? cJSON_GetArrayItem(sa, i) : sa;
       if (!s || cJSON_IsNull(s)) continue;
       sw_act sec;
-      if ((rc = parse_act(c, s, where, &sec))) return rc;
+      if ((rc = sw_parse_act(c, s, where, &sec))) return rc;
       if (sec.kind != SW_ACT_SIGMOID || !a->layers[i].gated)
         return FAIL(c, "%s: %s: \"secondary_activation\" other than Sigmoid on a gated layer is not supported", c->path, where);
     }
@@ -175,7 +173,7 @@ static int parse_array(ctx *c, const cJSON *L, int idx, sw_array_cfg *a, bool *f
   const cJSON *bn = cJSON_GetObjectItemCaseSensitive(L, "bottleneck");
   if (bn && !cJSON_IsNull(bn)) {
     int b;
-    if ((rc = get_int(c, L, "bottleneck", where, 1, SW_MAX_CHANNELS, &b))) return rc;
+    if ((rc = sw_parse_int(c, L, "bottleneck", where, 1, SW_MAX_CHANNELS, &b))) return rc;
     if (b != a->channels) return FAIL(c, "%s: %s: \"bottleneck\" %d differs from channels %d (not supported)", c->path, where, b, a->channels);
   }
   a->layer1x1 = true;
@@ -183,7 +181,7 @@ static int parse_array(ctx *c, const cJSON *L, int idx, sw_array_cfg *a, bool *f
   if (l1 && !cJSON_IsNull(l1)) {
     *form07 = true;
     if (!cJSON_IsObject(l1)) return FAIL(c, "%s: %s: \"layer1x1\" is not an object", c->path, where);
-    if ((rc = get_bool(c, l1, "active", where, true, &a->layer1x1))) return rc;
+    if ((rc = sw_parse_bool(c, l1, "active", where, true, &a->layer1x1))) return rc;
     if ((rc = refuse_groups(c, l1, "groups", where))) return rc;
   }
   static const char *const refused[] = {"head1x1", "conv_pre_film", "conv_post_film", "input_mixin_pre_film",
@@ -216,7 +214,7 @@ static int parse_array(ctx *c, const cJSON *L, int idx, sw_array_cfg *a, bool *f
     if (!a->allowed) return sw_fail(c->err, SW_ENOMEM, "%s: out of memory", c->path);
     i = 0;
     for (const cJSON *v = allowed->child; v; v = v->next, i++)
-      if ((rc = int_item(c, v, "an allowed channel count", where, 1, a->channels, &a->allowed[i]))) return rc;
+      if ((rc = sw_parse_int_item(c, v, "an allowed channel count", where, 1, a->channels, &a->allowed[i]))) return rc;
   } else {
     a->n_allowed = a->channels;
     a->allowed = calloc((size_t)a->channels, sizeof(int));
@@ -263,18 +261,7 @@ static int parse_version(ctx *c, const cJSON *root, char *out, size_t n) {
   return SW_OK;
 }
 
-static int parse_net(ctx *c, const cJSON *root, sw_net *net) {
-  memset(net, 0, sizeof *net);
-  sw_meta_init(&net->meta);
-  int rc;
-  if (!cJSON_IsObject(root)) return FAIL(c, "%s: a model must be a JSON object", c->path);
-  if ((rc = parse_version(c, root, net->version, sizeof net->version))) return rc;
-  const cJSON *arch = cJSON_GetObjectItemCaseSensitive(root, "architecture");
-  if (!cJSON_IsString(arch)) return FAIL(c, "%s: missing \"architecture\" string", c->path);
-  if (strcmp(arch->valuestring, "WaveNet"))
-    return FAIL(c, "%s: architecture \"%.40s\" is not supported (WaveNet, SlimmableContainer)", c->path, arch->valuestring);
-  const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(root, "config");
-  if (!cJSON_IsObject(cfg)) return FAIL(c, "%s: missing \"config\" object", c->path);
+static int parse_wavenet_config(ctx *c, const cJSON *cfg, sw_net *net) {
   const cJSON *layers = cJSON_GetObjectItemCaseSensitive(cfg, "layers");
   if (!cJSON_IsArray(layers)) return FAIL(c, "%s: config: missing \"layers\" list", c->path);
   int na = cJSON_GetArraySize(layers);
@@ -284,9 +271,27 @@ static int parse_net(ctx *c, const cJSON *root, sw_net *net) {
   net->n_arrays = na;
   net->arrays = calloc((size_t)na, sizeof *net->arrays);
   if (!net->arrays) return sw_fail(c->err, SW_ENOMEM, "%s: out of memory", c->path);
-  int i = 0;
+  int i = 0, rc;
   for (const cJSON *L = layers->child; L; L = L->next, i++)
     if ((rc = parse_array(c, L, i, &net->arrays[i], &net->form07))) return rc;
+  return SW_OK;
+}
+
+static int parse_net(ctx *c, const cJSON *root, sw_net *net) {
+  memset(net, 0, sizeof *net);
+  sw_meta_init(&net->meta);
+  int rc;
+  if (!cJSON_IsObject(root)) return FAIL(c, "%s: a model must be a JSON object", c->path);
+  if ((rc = parse_version(c, root, net->version, sizeof net->version))) return rc;
+  const cJSON *arch = cJSON_GetObjectItemCaseSensitive(root, "architecture");
+  if (!cJSON_IsString(arch)) return FAIL(c, "%s: missing \"architecture\" string", c->path);
+  if (sw_arch_parse(arch->valuestring, &net->arch))
+    return FAIL(c, "%s: architecture \"%.40s\" is not supported (WaveNet, LSTM, ConvNet, Linear, SlimmableContainer)",
+                c->path, arch->valuestring);
+  const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(root, "config");
+  if (!cJSON_IsObject(cfg)) return FAIL(c, "%s: missing \"config\" object", c->path);
+  rc = net->arch == SW_ARCH_WAVENET ? parse_wavenet_config(c, cfg, net) : sw_parse_arch_config(c, cfg, net);
+  if (rc) return rc;
   const cJSON *sr = cJSON_GetObjectItemCaseSensitive(root, "sample_rate");
   net->sample_rate = 48000.0;
   if (sr && !cJSON_IsNull(sr)) {
@@ -311,7 +316,7 @@ static int parse_net(ctx *c, const cJSON *root, sw_net *net) {
     net->w[k] = (float)d;
   }
   /* NAM reads head_scale from the last weight; the config copy is informative. */
-  net->head_scale = net->w[want - 1];
+  if (net->arch == SW_ARCH_WAVENET) net->head_scale = net->w[want - 1];
   return parse_meta(c, root, &net->meta);
 }
 
@@ -354,17 +359,24 @@ static int parse_root(ctx *c, const cJSON *root, sw_model *m) {
   return parse_meta(c, root, &m->meta);
 }
 
-/* cJSON spends ~64 bytes per value: bound the values before parsing (each one but the first
-   follows a '[', '{' or ','), so a file of "0,0,0,..." cannot make us allocate 30x its size. */
-#define SW_MAX_JSON_VALUES (SW_MAX_WEIGHTS + 1000000L)
+/* What reading a text of len bytes with `values` JSON values takes: the text, cJSON's copies of
+   its strings (at most the text again), a tree node per value (64 bytes and the allocator's
+   header: 79 bytes a value measured as peak RSS over 3.8M values) and the weights as floats. */
+#define SW_JSON_VALUE_BYTES 80
+static double load_bytes(size_t len, long values) {
+  return 2.0 * (double)len + (double)values * (SW_JSON_VALUE_BYTES + sizeof(float));
+}
 
 int sw_model_parse(const char *text, size_t len, const char *path, sw_model *out, sw_err *err) {
   ctx c = {.path = path, .err = err};
   memset(out, 0, sizeof *out);
+  /* the budget, before parsing: each value but the first follows a '[', '{' or ',' (counted
+     inside strings too, which only errs on the safe side) */
   long values = 1;
   for (size_t i = 0; i < len; i++) values += text[i] == ',' || text[i] == '[' || text[i] == '{';
-  if (values > SW_MAX_JSON_VALUES)
-    return FAIL(&c, "%s: more than %ld JSON values (the weight limit is %ld)", path, SW_MAX_JSON_VALUES, SW_MAX_WEIGHTS);
+  if (load_bytes(len, values) > SW_MAX_LOAD_BYTES)
+    return FAIL(&c, "%s: reading it would take about %.0f MiB (%ld JSON values in %.1f MiB of text), over the limit of %ld MiB",
+                path, load_bytes(len, values) / 1048576, values, (double)len / 1048576, SW_MAX_LOAD_BYTES >> 20);
   const char *end = NULL;
   cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   if (!root) {

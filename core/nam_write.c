@@ -1,11 +1,12 @@
 /* .nam writer: legacy keys for plain A1 nets (what NAM's trainer writes), 0.7 keys when a net
    needs them (per-layer kernels or activations, head kernel > 1, inactive layer 1x1), and the
-   0.7 "slimmable" key on slimmable arrays. Weights round-trip exactly (cJSON prints up to 17
+   0.7 "slimmable" key on slimmable arrays; LSTM, ConvNet and Linear configs with the trainer's keys. Weights round-trip exactly (cJSON prints up to 17
    significant digits when 15 do not round-trip). */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "archs.h"
 #include "atomic_file.h"
 #include "nam_file.h"
 
@@ -102,23 +103,51 @@ static int add_meta(cJSON *root, const sw_meta *m) {
   return 0;
 }
 
+/* The config of an LSTM, ConvNet or Linear, with the keys NAM's trainer writes. */
+static cJSON *arch_config(const sw_net *net) {
+  cJSON *cfg = cJSON_CreateObject();
+  if (net->arch == SW_ARCH_LSTM) {
+    cJSON_AddNumberToObject(cfg, "input_size", net->lstm.input_size);
+    cJSON_AddNumberToObject(cfg, "hidden_size", net->lstm.hidden_size);
+    cJSON_AddNumberToObject(cfg, "num_layers", net->lstm.num_layers);
+  } else if (net->arch == SW_ARCH_CONVNET) {
+    const sw_convnet_cfg *c = &net->convnet;
+    sw_act a = c->act;
+    cJSON_AddNumberToObject(cfg, "channels", c->channels);
+    cJSON_AddItemToObject(cfg, "dilations", cJSON_CreateIntArray(c->dilations, c->n_blocks));
+    cJSON_AddBoolToObject(cfg, "batchnorm", c->batchnorm);
+    cJSON_AddItemToObject(cfg, "activation", act_json(a, a.kind == SW_ACT_LEAKY_RELU && a.alpha != 0.01f));
+  } else {
+    cJSON_AddNumberToObject(cfg, "receptive_field", net->linear.receptive_field);
+    cJSON_AddBoolToObject(cfg, "bias", net->linear.bias);
+  }
+  return cfg;
+}
+
 static cJSON *net_json(const sw_net *net, const char *version) {
   cJSON *root = cJSON_CreateObject();
-  bool any07 = false, slim = false;
-  for (int i = 0; i < net->n_arrays; i++) {
-    any07 |= needs07(&net->arrays[i]);
-    slim |= net->arrays[i].slimmable;
+  if (net->arch != SW_ARCH_WAVENET) {
+    cJSON_AddStringToObject(root, "version", version);
+    add_meta(root, &net->meta);
+    cJSON_AddStringToObject(root, "architecture", sw_arch_name(net->arch));
+    cJSON_AddItemToObject(root, "config", arch_config(net));
+  } else {
+    bool any07 = false, slim = false;
+    for (int i = 0; i < net->n_arrays; i++) {
+      any07 |= needs07(&net->arrays[i]);
+      slim |= net->arrays[i].slimmable;
+    }
+    /* NAM Core reads 0.7 keys only from 0.7 files. */
+    const char *v = (any07 || slim) && strncmp(version, "0.7", 3) ? "0.7.0" : version;
+    cJSON_AddStringToObject(root, "version", v);
+    add_meta(root, &net->meta);
+    cJSON_AddStringToObject(root, "architecture", "WaveNet");
+    cJSON *cfg = cJSON_AddObjectToObject(root, "config");
+    cJSON *layers = cJSON_AddArrayToObject(cfg, "layers");
+    for (int i = 0; i < net->n_arrays; i++) cJSON_AddItemToArray(layers, array_json(&net->arrays[i]));
+    cJSON_AddNullToObject(cfg, "head");
+    cJSON_AddNumberToObject(cfg, "head_scale", net->head_scale);
   }
-  /* NAM Core reads 0.7 keys only from 0.7 files. */
-  const char *v = (any07 || slim) && strncmp(version, "0.7", 3) ? "0.7.0" : version;
-  cJSON_AddStringToObject(root, "version", v);
-  add_meta(root, &net->meta);
-  cJSON_AddStringToObject(root, "architecture", "WaveNet");
-  cJSON *cfg = cJSON_AddObjectToObject(root, "config");
-  cJSON *layers = cJSON_AddArrayToObject(cfg, "layers");
-  for (int i = 0; i < net->n_arrays; i++) cJSON_AddItemToArray(layers, array_json(&net->arrays[i]));
-  cJSON_AddNullToObject(cfg, "head");
-  cJSON_AddNumberToObject(cfg, "head_scale", net->head_scale);
   cJSON *w = cJSON_AddArrayToObject(root, "weights");
   for (long k = 0; k < net->nw; k++) cJSON_AddItemToArray(w, cJSON_CreateNumber(net->w[k]));
   cJSON_AddNumberToObject(root, "sample_rate", net->sample_rate);

@@ -1,6 +1,6 @@
-/* libFuzzer target: the .nam loader on arbitrary bytes. When a file loads, it must also survive
-   what `slimwave process` does with it: create a streaming instance at a width chosen from the
-   input, and process a few samples. Properties checked besides "no crash, no leak, no UB":
+/* libFuzzer target: the .nam loader on arbitrary bytes (every architecture). When a file loads, it
+   must also survive what `slimwave process` does with it: create a streaming instance at a width
+   chosen from the input, and process a few samples. Properties checked besides "no crash, no leak, no UB":
    refusals are one SW_EINPUT/SW_ENOMEM line naming the file; a loaded model round-trips through
    the writer with identical weights. */
 #include <math.h>
@@ -8,12 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/archs.h"
 #include "../core/nam_file.h"
-#include "../core/wavenet.h"
+#include "../core/runner.h"
 
 #define PATH "fuzz.nam"
 /* Work bound for one input, so a valid-but-large model cannot time out the fuzzer: prewarm
-   costs receptive field x MACs/sample. */
+   costs receptive field (an LSTM: half a second) x MACs/sample. */
 #define MAX_WORK 20000000L
 
 static uint32_t hash(const uint8_t *d, size_t n) {
@@ -24,28 +25,29 @@ static uint32_t hash(const uint8_t *d, size_t n) {
 
 static void run_net(const sw_net *net, uint32_t h) {
   sw_widths full = sw_net_full_widths(net);
-  long rf = sw_net_receptive_field(net), macs = sw_net_macs(net, &full);
+  long rf = net->arch == SW_ARCH_WAVENET ? sw_net_receptive_field(net) : sw_arch_prewarm(net) + 1;
+  long macs = sw_net_macs(net, &full);
   if (rf * macs > MAX_WORK || rf > 100000) return;
   int block = 1 + (int)(h % 64);
   sw_run_opts o = {.max_block = block, .fast_tanh = (h >> 6) & 1};
-  sw_wavenet *wn;
+  sw_runner *wn;
   sw_err err = {0};
-  if (sw_wavenet_create(net, &o, &wn, &err)) {
+  if (sw_runner_create(net, &o, &wn, &err)) {
     if (err.code != SW_ENOMEM) __builtin_trap(); /* a loaded model must be runnable */
     return;
   }
   if ((h >> 7) & 1) {
-    if (sw_wavenet_set_slim(wn, (double)((h >> 8) % 1001) / 1000.0, &err)) __builtin_trap();
+    if (sw_runner_set_slim(wn, (double)((h >> 8) % 1001) / 1000.0, &err)) __builtin_trap();
   } else {
-    sw_widths w = full;
-    for (int i = 0; i < w.n; i++) w.c[i] = 1 + (int)((h >> (8 + i)) % (uint32_t)w.c[i]);
-    if (sw_wavenet_set_widths(wn, &w, &err)) __builtin_trap();
+    sw_widths w = full; /* the other architectures have this one width only */
+    for (int i = 0; i < w.n && net->arch == SW_ARCH_WAVENET; i++) w.c[i] = 1 + (int)((h >> (8 + i)) % (uint32_t)w.c[i]);
+    if (sw_runner_set_widths(wn, &w, &err)) __builtin_trap();
   }
   float x[100], y[100];
   for (int t = 0; t < 100; t++) x[t] = (float)sin(0.1 * t + h);
-  sw_wavenet_process(wn, x, y, 100);
+  sw_runner_process(wn, x, y, 100);
   for (int t = 0; t < 100; t++) (void)y[t];
-  sw_wavenet_free(wn);
+  sw_runner_free(wn);
 }
 
 static void round_trip(const sw_model *m) {

@@ -44,6 +44,13 @@ def nam(out):
         "container.nam": g.container([(0.5, g.model([g.array_cfg(C=1)])), (1.0, g.model([g.array_cfg(C=2)]))]),
         "acts.nam": g.model([g.array_cfg(C=1, dil=(1,), act="Hardtanh"), g.array_cfg(C=1, dil=(2,), act="Sigmoid", din=1)]),
         "meta.nam": g.model(extra={"metadata": {"name": "x", "loudness": -12.5, "training": {"validation_esr": 0.01}}}),
+        "lstm.nam": g.lstm(H=3),
+        "lstm_2layers.nam": g.lstm(H=2, L=2, in_channels=1, out_channels=1),
+        "convnet.nam": g.convnet(C=2, dil=(1, 2, 4)),
+        "convnet_bn_leaky.nam": g.convnet(C=3, dil=(2, 1), bn=True, act={"type": "LeakyReLU", "negative_slope": 0.1}),
+        "linear.nam": g.linear(R=8, bias=True, implementation="fft"),
+        "linear_nobias.nam": g.linear(R=3, bias=False),
+        "container_mixed.nam": g.container([(0.3, g.lstm(H=2)), (0.6, g.convnet(C=1, dil=(1,))), (1.0, g.model())]),
     }
     for k, v in seeds.items():
         put(out, k, g.dumps(v))

@@ -14,7 +14,7 @@
 
 #include "../core/atomic_file.h"
 #include "../core/nam_file.h"
-#include "../core/wavenet.h"
+#include "../core/runner.h"
 #include "counters.h"
 #include "eval.h"
 #include "provenance.h"
@@ -181,19 +181,19 @@ static int evaluate(const sw_experiment *e, const sw_cell *c, const char *manife
     sw_rows_add(rows, &cx, "mrstft", er[j].mrstft, NULL, -1, -1, isnan(er[j].mrstft) ? "segment too short" : "validation segment");
   }
   /* counters per width on the first 2 s of the validation input, 64-sample blocks */
-  sw_wavenet *wn = NULL;
+  sw_runner *wn = NULL;
   sw_run_opts o = {.max_block = 64};
   long nc = n < 96000 ? n : 96000;
-  if (!rc && !(rc = sw_wavenet_create(net, &o, &wn, err))) {
+  if (!rc && !(rc = sw_runner_create(net, &o, &wn, err))) {
     for (int j = 0; !rc && j < nw; j++) {
-      if ((rc = sw_wavenet_set_widths(wn, &ws[j], err))) break;
+      if ((rc = sw_runner_set_widths(wn, &ws[j], err))) break;
       sw_counter_value v[SW_COUNTERS_MAX];
       int k = sw_counters_run(wn, x, nc, 64, v);
       sw_row_ctx cx;
       ctx_for(e, c, net, &ws[j], &cx);
       for (int i = 0; i < k; i++) sw_rows_add(rows, &cx, v[i].name, isnan(v[i].total) ? NAN : v[i].total / nc, "naive", 64, -1, v[i].why[0] ? v[i].why : "per sample");
     }
-    sw_wavenet_free(wn);
+    sw_runner_free(wn);
   }
   free(er);
   sw_dataset_free(&d);

@@ -15,11 +15,11 @@ static const char *const sde_names[] = {"MACS", "ACTIVATIONS", "SAMPLES", "WEIGH
 #include <papi.h>
 #include <sde_lib.h>
 
-static sw_wavenet *current; /* the model the SDE callbacks read */
+static sw_runner *current; /* the model the SDE callbacks read */
 
 static long long sde_read(void *param) {
   if (!current) return 0;
-  const sw_work_counters *w = sw_wavenet_counters(current);
+  const sw_work_counters *w = sw_runner_counters(current);
   switch ((int)(long)param) {
   case 0: return w->macs;
   case 1: return w->activations;
@@ -47,7 +47,7 @@ static int papi_init(void) {
 bool sw_counters_available(void) { return true; }
 
 /* One event at a time (presets may not combine in one event set); the run is repeated. */
-static void measure(const char *event, sw_wavenet *wn, const float *x, long n, int block, float *y, sw_counter_value *v) {
+static void measure(const char *event, sw_runner *wn, const float *x, long n, int block, float *y, sw_counter_value *v) {
   snprintf(v->name, sizeof v->name, "%s", event);
   v->total = NAN;
   v->why[0] = 0;
@@ -59,13 +59,13 @@ static void measure(const char *event, sw_wavenet *wn, const float *x, long n, i
     PAPI_destroy_eventset(&es);
     return;
   }
-  sw_wavenet_reset(wn);
+  sw_runner_reset(wn);
   current = wn;
   long long val = 0;
   if ((r = PAPI_start(es)) != PAPI_OK) {
     snprintf(v->why, sizeof v->why, "PAPI_start: %s", PAPI_strerror(r));
   } else {
-    for (long t = 0; t < n; t += block) sw_wavenet_process(wn, x + t, y, n - t < block ? n - t : block);
+    for (long t = 0; t < n; t += block) sw_runner_process(wn, x + t, y, n - t < block ? n - t : block);
     if ((r = PAPI_stop(es, &val)) != PAPI_OK) snprintf(v->why, sizeof v->why, "PAPI_stop: %s", PAPI_strerror(r));
     else v->total = (double)val;
   }
@@ -74,7 +74,7 @@ static void measure(const char *event, sw_wavenet *wn, const float *x, long n, i
   PAPI_destroy_eventset(&es);
 }
 
-int sw_counters_run(sw_wavenet *wn, const float *x, long n, int block, sw_counter_value *out) {
+int sw_counters_run(sw_runner *wn, const float *x, long n, int block, sw_counter_value *out) {
   int k = 0;
   float *y = malloc(sizeof(float) * (size_t)block);
   if (!y) return 0;
@@ -92,7 +92,7 @@ int sw_counters_run(sw_wavenet *wn, const float *x, long n, int block, sw_counte
 
 bool sw_counters_available(void) { return false; }
 
-int sw_counters_run(sw_wavenet *wn, const float *x, long n, int block, sw_counter_value *out) {
+int sw_counters_run(sw_runner *wn, const float *x, long n, int block, sw_counter_value *out) {
   (void)wn; (void)x; (void)n; (void)block;
   int k = 0;
   for (size_t i = 0; i < sizeof presets / sizeof *presets; i++, k++) {

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "../core/wavenet.h"
+#include "../core/runner.h"
 
 #define SW_COUNTERS_MAX 16
 
@@ -17,7 +17,7 @@ typedef struct sw_counter_value {
 } sw_counter_value;
 
 /* Processes x through wn (reset first) in blocks, counting. Returns the number of values. */
-int sw_counters_run(sw_wavenet *wn, const float *x, long n, int block, sw_counter_value *out);
+int sw_counters_run(sw_runner *wn, const float *x, long n, int block, sw_counter_value *out);
 /* Whether this build has PAPI at all. */
 bool sw_counters_available(void);
 

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "../core/atomic_file.h"
+#include "../core/archs.h"
 #include "../core/audio.h"
 #include "../core/nam_file.h"
 #include "../datasets/src/dataset.h"
@@ -115,6 +116,12 @@ static int check_inputs(const sw_distill_opts *o, sw_model *teacher, char *tpath
       sw_fail(err, SW_EINPUT, "%s: the model runs at %g Hz; the capture signal is 48 kHz", o->teacher, net->sample_rate);
       sw_model_free(teacher);
       return SW_EINPUT;
+    }
+    if (net->arch != SW_ARCH_WAVENET && o->arch && !strcmp(o->arch, "same")) {
+      sw_fail(err, SW_EUSAGE, "--arch same: %s has architecture %s; the slimmable student is a WaveNet (use standard, lite, ...)",
+              o->teacher, sw_arch_name(net->arch));
+      sw_model_free(teacher);
+      return SW_EUSAGE;
     }
     absolute(o->teacher, tpath, PATHN);
   } else {
@@ -378,15 +385,20 @@ int sw_distill_run(const sw_distill_opts *o, sw_distill_result *res, sw_err *err
   sw_dataset d = {0};
   bool have_d = false;
   if ((rc = make_dir(work, err))) goto done;
+  /* the default student: the teacher's own architecture when it is a WaveNet, else the standard one */
+  bool same = o->teacher && sw_model_pick(&teacher, 1.0)->arch == SW_ARCH_WAVENET;
   if (!o->arch || !strcmp(o->arch, "same")) {
-    if (o->teacher) rc = arch_same(&teacher, tpath, work, arch, err);
+    if (same) rc = arch_same(&teacher, tpath, work, arch, err);
     else snprintf(arch, sizeof arch, "standard");
+    if (o->teacher && !same)
+      note(o, "the teacher's architecture is %s: the student is the standard WaveNet (--arch to choose another)",
+           sw_arch_name(sw_model_pick(&teacher, 1.0)->arch));
   } else {
     snprintf(arch, sizeof arch, "%s", o->arch);
   }
   if (rc || (rc = step_dataset(o, tpath, di, hold, work, err))) goto done;
   const sw_net *warm = NULL;
-  if (o->teacher && !o->from_scratch && (!o->arch || !strcmp(o->arch, "same"))) warm = sw_model_pick(&teacher, 1.0);
+  if (same && !o->from_scratch && (!o->arch || !strcmp(o->arch, "same"))) warm = sw_model_pick(&teacher, 1.0);
   snprintf(path, sizeof path, "%s/warm_start", work);
   char manifest[PATHN + 32];
   if (o->teacher) rc = aligned_manifest(work, manifest, err);

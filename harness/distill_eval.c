@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "../core/audio.h"
-#include "../core/wavenet.h"
+#include "../core/runner.h"
 #include "distill.h"
 
 #define RATE 48000
@@ -42,10 +42,10 @@ static double now_s(void) {
 }
 
 /* Real-time factor of one render of m samples in 64-sample blocks, from silence. */
-static double rtf_of(sw_wavenet *wn, const float *x, float *y, long m) {
-  sw_wavenet_reset(wn);
+static double rtf_of(sw_runner *wn, const float *x, float *y, long m) {
+  sw_runner_reset(wn);
   double t0 = now_s();
-  for (long t = 0; t < m; t += TIME_BLOCK) sw_wavenet_process(wn, x + t, y + t, m - t < TIME_BLOCK ? m - t : TIME_BLOCK);
+  for (long t = 0; t < m; t += TIME_BLOCK) sw_runner_process(wn, x + t, y + t, m - t < TIME_BLOCK ? m - t : TIME_BLOCK);
   double dt = now_s() - t0;
   return dt > 0 ? (double)m / RATE / dt : 0;
 }
@@ -59,32 +59,34 @@ int sw_distill_time(const sw_net *net, const sw_widths *w, const float *x, long 
   int rc = SW_OK;
   const sw_backend *best = NULL;
   double best_rtf = 0;
-  /* every usable backend on 1 s to pick the fastest (naive only when nothing else is usable) */
+  /* every usable backend on 1 s to pick the fastest (naive only when nothing else is usable;
+     always for the architectures other than WaveNet, which run on it whatever the backend) */
+  const bool wavenet = net->arch == SW_ARCH_WAVENET;
   for (int pass = 0; pass < 2 && !best && !rc; pass++)
     for (int b = 0; b < sw_backend_count() && !rc; b++) {
       const sw_backend *be = sw_backend_at(b);
-      if (!sw_backend_is_usable(be) || (pass == 0) == (be == sw_backend_naive())) continue;
+      if (!sw_backend_is_usable(be) || (wavenet ? (pass == 0) == (be == sw_backend_naive()) : be != sw_backend_naive())) continue;
       sw_run_opts o = {.backend = be, .max_block = TIME_BLOCK};
-      sw_wavenet *wn;
-      if ((rc = sw_wavenet_create(net, &o, &wn, err))) break;
-      if (!(rc = sw_wavenet_set_widths(wn, w, err))) {
+      sw_runner *wn;
+      if ((rc = sw_runner_create(net, &o, &wn, err))) break;
+      if (!(rc = sw_runner_set_widths(wn, w, err))) {
         double r = rtf_of(wn, x, y, m1);
         if (r > best_rtf) best_rtf = r, best = be;
       }
-      sw_wavenet_free(wn);
+      sw_runner_free(wn);
     }
   /* the fastest: best of two over up to 8 s (others share this machine) */
   if (!rc && best) {
     sw_run_opts o = {.backend = best, .max_block = TIME_BLOCK};
-    sw_wavenet *wn;
-    if (!(rc = sw_wavenet_create(net, &o, &wn, err))) {
-      if (!(rc = sw_wavenet_set_widths(wn, w, err)))
+    sw_runner *wn;
+    if (!(rc = sw_runner_create(net, &o, &wn, err))) {
+      if (!(rc = sw_runner_set_widths(wn, w, err)))
         for (int r = 0; r < 2; r++) {
           double v = rtf_of(wn, x, y, m);
           if (v > row->rtf) row->rtf = v;
         }
       snprintf(row->backend, sizeof row->backend, "%s", best->name);
-      sw_wavenet_free(wn);
+      sw_runner_free(wn);
     }
   }
   free(y);
@@ -108,18 +110,18 @@ int sw_distill_measure(const sw_net *student, const sw_stage *dev, long latency,
   char why[128];
   const sw_backend *be = sw_backend_default(why, sizeof why);
   sw_run_opts ro = {.backend = be ? be : sw_backend_naive(), .max_block = 4096};
-  sw_wavenet *wn = NULL;
-  rc = sw_wavenet_create(student, &ro, &wn, err);
+  sw_runner *wn = NULL;
+  rc = sw_runner_create(student, &ro, &wn, err);
   for (int j = 0; j < nw && !rc; j++) {
     sw_distill_row *r = &res->rows[j];
     r->w = ws[j];
     r->macs = sw_net_macs(student, &ws[j]);
-    if ((rc = sw_wavenet_set_widths(wn, &ws[j], err))) break;
-    sw_wavenet_run(wn, x, y, m, 4096); /* from silence, as the device was run */
+    if ((rc = sw_runner_set_widths(wn, &ws[j], err))) break;
+    sw_runner_run(wn, x, y, m, 4096); /* from silence, as the device was run */
     r->esr = sw_esr(y, ref, m);
     rc = sw_distill_time(student, &ws[j], x, n, r, err);
   }
-  sw_wavenet_free(wn);
+  sw_runner_free(wn);
   if (!rc) res->n = nw;
   free(y), free(ref);
   return rc;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/wavenet.h"
+#include "../core/runner.h"
 #include "../train/loss.h"
 #include "../train/schedule.h"
 
@@ -16,6 +16,7 @@ int sw_eval_pick_widths(const sw_net *net, const char *which, sw_widths *out, in
   }
   if (!strcmp(which, "full")) { out[0] = sw_net_full_widths(net); return 1; }
   if (!strncmp(which, "train:", 6)) {
+    if (net->arch != SW_ARCH_WAVENET) { out[0] = sw_net_full_widths(net); return 1; } /* its one width */
     sw_schedule s;
     if (sw_schedule_parse(which + 6, net, &s, err)) return -1;
     out[0] = s.kind == SW_SCHED_FIXED && s.fixed.n == net->n_arrays ? s.fixed : sw_net_full_widths(net);
@@ -28,9 +29,9 @@ int sw_eval_pick_widths(const sw_net *net, const char *which, sw_widths *out, in
 int sw_eval_widths(const sw_net *net, const float *x, const float *y, long n, const sw_widths *ws, int nw,
                    const sw_backend *be, sw_eval_row *out, sw_err *err) {
   sw_run_opts o = {.backend = be, .max_block = 4096};
-  sw_wavenet *wn = NULL;
+  sw_runner *wn = NULL;
   sw_mrstft *mr = NULL;
-  int rc = sw_wavenet_create(net, &o, &wn, err);
+  int rc = sw_runner_create(net, &o, &wn, err);
   if (rc) return rc;
   float *p = malloc(sizeof(float) * (size_t)n);
   double *pd = malloc(sizeof(double) * (size_t)n), *td = malloc(sizeof(double) * (size_t)n);
@@ -39,8 +40,8 @@ int sw_eval_widths(const sw_net *net, const float *x, const float *y, long n, co
   if (use_mr && (rc = sw_mrstft_create(1, n, &mr, err))) goto done;
   for (long t = 0; t < n; t++) td[t] = y[t];
   for (int j = 0; j < nw; j++) {
-    if ((rc = sw_wavenet_set_widths(wn, &ws[j], err))) goto done;
-    sw_wavenet_run(wn, x, p, n, 4096); /* reset = RF-1 zeros before the segment */
+    if ((rc = sw_runner_set_widths(wn, &ws[j], err))) goto done;
+    sw_runner_run(wn, x, p, n, 4096); /* reset = RF-1 zeros before the segment */
     double se = 0, st = 0;
     for (long t = 0; t < n; t++) {
       double e = (double)p[t] - y[t];
@@ -55,7 +56,7 @@ int sw_eval_widths(const sw_net *net, const float *x, const float *y, long n, co
   }
 done:
   if (mr) sw_mrstft_free(mr);
-  sw_wavenet_free(wn);
+  sw_runner_free(wn);
   free(p); free(pd); free(td);
   return rc;
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../core/nam_file.h"
-#include "../core/wavenet.h"
+#include "../core/runner.h"
 #include "../harness/counters.h"
 #include "check.h"
 #include "netgen.h"
@@ -16,12 +16,12 @@ static void check_net(const char *name, const sw_net *net, const float *x, long 
   sw_widths ws[64];
   int nw = sw_net_width_steps(net, ws, 64);
   if (nw > 64) nw = 64;
-  sw_wavenet *wn;
+  sw_runner *wn;
   sw_err err;
   sw_run_opts o = {.max_block = 64};
-  CHECK(sw_wavenet_create(net, &o, &wn, &err) == 0, "%s", err.msg);
+  CHECK(sw_runner_create(net, &o, &wn, &err) == 0, "%s", err.msg);
   for (int j = 0; j < nw; j++) {
-    sw_wavenet_set_widths(wn, &ws[j], &err);
+    sw_runner_set_widths(wn, &ws[j], &err);
     sw_counter_value v[SW_COUNTERS_MAX];
     int k = sw_counters_run(wn, x, n, 64, v);
     CHECK(k >= 11, "%s: %d counter values", name, k);
@@ -43,7 +43,7 @@ static void check_net(const char *name, const sw_net *net, const float *x, long 
           4.0 * (sw_net_weights_used(net, &ws[j]) - 1) * blocks);
   }
   printf("%-28s SDE MACs/activations/samples/weight bytes == formulas at %d widths\n", name, nw);
-  sw_wavenet_free(wn);
+  sw_runner_free(wn);
 }
 
 int main(void) {

@@ -1,12 +1,13 @@
 /* Golden outputs from NeuralAmpModelerCore (../shared/models/golden) at block 64, exact tanh,
-   with every usable backend; and the loudness metadata of every model that has it. */
+   with every usable backend (WaveNets; LSTMs run on the naive path whatever the backend); and the
+   loudness metadata of every model that has it. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/audio.h"
 #include "../core/nam_file.h"
-#include "../core/wavenet.h"
+#include "../core/runner.h"
 #include "check.h"
 
 typedef struct golden {
@@ -29,19 +30,28 @@ static const golden cases[] = {
   {"na_boss_sd1_a2.nam", "na_boss_sd1_a2__default.wav", -1},
   {"na_boss_sd1_a2.nam", "na_boss_sd1_a2__slim0.25.wav", 0.25},
   {"na_boss_sd1_a2.nam", "na_boss_sd1_a2__slim1.0.wav", 1.0},
+  {"core_lstm.nam", "core_lstm.wav", -1},
+  {"core_slimmable_container_lstm.nam", "core_slimmable_container_lstm__default.wav", -1},
+  {"core_slimmable_container_lstm.nam", "core_slimmable_container_lstm__slim0.0.wav", 0.0},
+  {"core_slimmable_container_lstm.nam", "core_slimmable_container_lstm__slim1.0.wav", 1.0},
 };
+
+/* Test fixtures whose metadata loudness is not their own: NAM Core renders core_lstm.nam at
+   -38.072 dB on the loudness input (its metadata: -37.841, as ours), so the number was not made
+   from this model. */
+static bool loudness_is_its_own(const char *model) { return strcmp(model, "core_lstm.nam") != 0; }
 
 /* Runs net at slim value (or full) with backend be, block 64. Returns malloc'ed output. */
 static float *render(const sw_model *m, double slim, const sw_backend *be, const sw_audio *in) {
   const sw_net *net = sw_model_pick(m, slim < 0 ? 1.0 : slim);
   sw_run_opts o = {.backend = be, .max_block = 64};
-  sw_wavenet *wn;
+  sw_runner *wn;
   sw_err err;
-  if (sw_wavenet_create(net, &o, &wn, &err)) { fprintf(stderr, "%s\n", err.msg); return NULL; }
-  if (slim >= 0 && !m->container && sw_wavenet_set_slim(wn, slim, &err)) { sw_wavenet_free(wn); return NULL; }
+  if (sw_runner_create(net, &o, &wn, &err)) { fprintf(stderr, "%s\n", err.msg); return NULL; }
+  if (slim >= 0 && !m->container && sw_runner_set_slim(wn, slim, &err)) { sw_runner_free(wn); return NULL; }
   float *y = malloc(sizeof(float) * (size_t)in->n);
-  sw_wavenet_run(wn, in->x, y, in->n, 64);
-  sw_wavenet_free(wn);
+  sw_runner_run(wn, in->x, y, in->n, 64);
+  sw_runner_free(wn);
   return y;
 }
 
@@ -92,7 +102,7 @@ int main(void) {
     }
     /* Loudness: 20 log10 RMS(model(loudness_input)) equals the metadata (to 0.01 dB). */
     const sw_net *net = sw_model_pick(&m, cases[c].slim < 0 ? 1.0 : cases[c].slim);
-    if (!isnan(net->meta.loudness) && cases[c].slim < 0) {
+    if (!isnan(net->meta.loudness) && cases[c].slim < 0 && loudness_is_its_own(cases[c].model)) {
       float *y = render(&m, cases[c].slim, sw_backend_naive(), &loud);
       double ss = 0;
       for (long t = 0; t < loud.n; t++) ss += (double)y[t] * y[t];

@@ -1,5 +1,6 @@
-/* Real-time safety of sw_wavenet_process: no allocation, no lock and no system call inside it,
-   for every usable backend, at several widths and block sizes (split blocks included).
+/* Real-time safety of sw_runner_process (sw_wavenet_process for a WaveNet; the LSTM, ConvNet and
+   Linear runtimes): no allocation, no lock and no system call inside it, for every usable backend,
+   at several widths and block sizes (split blocks included).
    - allocations: malloc & co. are interposed in this binary (ASan builds: the sanitizer's
      allocation hooks instead), counted only while process runs; free counts too.
    - locks: pthread mutex/rwlock/spin/sem/cond entry points interposed the same way (this binary
@@ -26,7 +27,7 @@
 
 #include "../core/nam_file.h"
 #include "../backends/cpu.h"
-#include "../core/wavenet.h"
+#include "../core/runner.h"
 #include "check.h"
 
 static volatile int counting;
@@ -209,9 +210,9 @@ static const double slims[] = {1.0, 0.0, 0.5};
    the width (which may rebuild plans), install the filter, then process. */
 static void exercise(const job *j, int sealed, long *allocs, long *frees, long *locks) {
   sw_run_opts o = {.backend = j->be, .max_block = 256};
-  sw_wavenet *wn;
+  sw_runner *wn;
   sw_err err;
-  if (sw_wavenet_create(j->net, &o, &wn, &err)) {
+  if (sw_runner_create(j->net, &o, &wn, &err)) {
     if (sealed) syscall(SYS_exit_group, 9);
     CHECK(0, "%s [%s]: create: %s", j->name, j->be->name, err.msg);
     return;
@@ -219,7 +220,7 @@ static void exercise(const job *j, int sealed, long *allocs, long *frees, long *
   static float x[2048], y[2048];
   for (int t = 0; t < 2048; t++) x[t] = 0.3f * (float)((t * 37 % 101) - 50) / 50.0f;
   for (int k = 0; k < (sealed ? 1 : 3); k++) {
-    if (sw_wavenet_set_slim(wn, sealed ? j->slim : slims[k], &err)) {
+    if (sw_runner_set_slim(wn, sealed ? j->slim : slims[k], &err)) {
       if (sealed) syscall(SYS_exit_group, 9);
       CHECK(0, "%s: set_slim: %s", j->name, err.msg);
       break;
@@ -227,11 +228,11 @@ static void exercise(const job *j, int sealed, long *allocs, long *frees, long *
     if (sealed && seccomp_lock_down()) syscall(SYS_exit_group, 7);
     long a0 = n_alloc, f0 = n_free, l0 = n_lock;
     counting = 1;
-    for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) sw_wavenet_process(wn, x, y, blocks[b]);
+    for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) sw_runner_process(wn, x, y, blocks[b]);
     counting = 0;
     if (allocs) { *allocs += n_alloc - a0; *frees += n_free - f0; *locks += n_lock - l0; }
   }
-  if (!sealed) sw_wavenet_free(wn);
+  if (!sealed) sw_runner_free(wn);
 }
 
 static void child_job(const void *arg) { exercise((const job *)arg, 1, NULL, NULL, NULL); }
@@ -324,8 +325,8 @@ int main(void) {
   }
   n_alloc = n_free = n_lock = 0;
 
-  sw_model models[4];
-  const char *names[4];
+  sw_model models[8];
+  const char *names[8];
   int nm = 0;
   sw_err err;
   char *js = make_model_json();
@@ -336,12 +337,26 @@ int main(void) {
     if (!rc) names[nm++] = "generated 2-array gated";
     free(js);
   }
+  /* NAM's other architectures (the LSTM comes from ../shared, in a container with WaveNets) */
+  static const char *const other[][2] = {
+    {"ConvNet bn", "{\"version\":\"0.5.4\",\"architecture\":\"ConvNet\",\"config\":{\"channels\":2,\"dilations\":[1,4],"
+                   "\"batchnorm\":true,\"activation\":\"Tanh\"},\"weights\":[0.1,0.2,0.3,0.4,0,0,1,1,1,1,0.1,0.2,1e-5,"
+                   "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0,0,1,1,1,1,0.1,0.2,1e-5,0.5,0.5,0.01]}"},
+    {"Linear", "{\"version\":\"0.5.4\",\"architecture\":\"Linear\",\"config\":{\"receptive_field\":5,\"bias\":true},"
+               "\"weights\":[0.5,0.25,0.125,0.0625,0.03125,0.01]}"},
+  };
+  for (int i = 0; i < 2; i++) {
+    int rc = sw_model_parse(other[i][1], strlen(other[i][1]), other[i][0], &models[nm], &err);
+    CHECK(rc == 0, "%s: %s", other[i][0], err.msg);
+    if (!rc) names[nm++] = other[i][0];
+  }
   const char *sh = sw_test_shared();
-  static const char *shared_models[] = {"core_wavenet_a1_standard.nam", "na_boss_sd1_a2.nam", "core_slimmable_wavenet.nam"};
+  static const char *shared_models[] = {"core_wavenet_a1_standard.nam", "na_boss_sd1_a2.nam", "core_slimmable_wavenet.nam",
+                                        "core_slimmable_container_lstm.nam"};
   if (sh) {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/models", sh);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
       int rc = sw_model_load(sw_test_path(dir, shared_models[i]), &models[nm], &err);
       CHECK(rc == 0, "%s", err.msg);
       if (!rc) names[nm++] = shared_models[i];

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../../core/nam_file.h"
-#include "../../core/wavenet.h"
+#include "../../core/runner.h"
 #include "datasets.h"
 
 #define WARMUP_S 0.25 /* zeros run through a plugin first: filters settle, workers finish */
@@ -45,11 +45,11 @@ static int render_nam(const sw_stage *s, int rate, const float *x, float *y, lon
   }
   char why[128];
   sw_run_opts o = {.backend = sw_backend_default(why, sizeof why), .max_block = 4096};
-  sw_wavenet *wn;
-  if ((rc = sw_wavenet_create(net, &o, &wn, err))) { sw_model_free(&m); return rc; }
-  sw_wavenet_run(wn, x, y, n, 4096);
-  snprintf(info, len, "nam %s (slimwave inference, backend %s, full width)", s->model, sw_wavenet_backend(wn)->name);
-  sw_wavenet_free(wn);
+  sw_runner *wn;
+  if ((rc = sw_runner_create(net, &o, &wn, err))) { sw_model_free(&m); return rc; }
+  sw_runner_run(wn, x, y, n, 4096);
+  snprintf(info, len, "nam %s (slimwave inference, backend %s, full width)", s->model, sw_runner_backend(wn)->name);
+  sw_runner_free(wn);
   sw_model_free(&m);
   return SW_OK;
 }

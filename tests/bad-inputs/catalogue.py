@@ -100,7 +100,40 @@ model_case("sample_rate -1", text(edit(base(), lambda m: m.update(sample_rate=-1
 # ---- models: versions, architectures, options ----
 model_case("unknown version 9.9.9", text(base() | {"version": "9.9.9"}), "version 9.9.9 is not supported")
 model_case("version not X.Y.Z", text(base() | {"version": "banana"}), "is not of the form X.Y.Z")
-model_case("unknown architecture LSTM", text(base() | {"architecture": "LSTM"}), 'architecture "LSTM" is not supported')
+model_case("unknown architecture GRU", text(base() | {"architecture": "GRU"}), 'architecture "GRU" is not supported')
+# ---- models: LSTM, ConvNet, Linear (each size refused before anything is allocated) ----
+model_case("LSTM hidden_size 1e9", text(g.lstm(H=10**9, nw=0)), '"hidden_size" = 1e+09 out of range 1..256')
+model_case("LSTM num_layers 0", text(g.lstm(L=0)), '"num_layers" = 0 out of range 1..16')
+model_case("LSTM input_size 2", text(g.lstm() | {"config": {"input_size": 2, "hidden_size": 3, "num_layers": 1}}),
+           "LSTM input_size 2 not supported (mono input only)")
+model_case("LSTM out_channels 2", text(g.lstm(out_channels=2)), '"out_channels" 2 is not supported (mono models only)')
+model_case("LSTM one weight too few", text(edit(g.lstm(), lambda m: m["weights"].pop())), "but the config needs 70")
+model_case("LSTM weights over the limit (no weights given)", text(g.lstm(H=256, L=16, nw=0)), "weights exceeds the limit")
+model_case("ConvNet 300 dilations", text(g.convnet(dil=[1] * 300, nw=0)), "300 dilations (expected 1..256)")
+model_case("ConvNet dilation 0", text(g.convnet(dil=(1, 0))), "a dilation = 0 out of range")
+model_case("ConvNet without batchnorm", text(edit(g.convnet(), lambda m: m["config"].pop("batchnorm"))),
+           '"batchnorm" missing or not true/false')
+model_case("ConvNet groups 2", text(g.convnet(groups=2)), 'ConvNet "groups" 2 is not supported')
+model_case("ConvNet unknown activation", text(g.convnet(act="Swish")), 'unknown activation "Swish"')
+model_case("ConvNet receptive field over the limit", text(g.convnet(dil=[8192] * 40, nw=0)), "receptive field")
+model_case("Linear receptive_field 1e9", text(g.linear(R=10**9, nw=0)), '"receptive_field" = 1e+09 out of range 1..262144')
+model_case("Linear implementation unknown", text(g.linear(implementation="magic")), 'Linear "implementation" must be')
+model_case("container with a bad LSTM submodel", text(g.container([(0.5, g.lstm(H=0)), (1.0, base())])),
+           '"hidden_size" = 0 out of range')
+model_case("5M JSON values in 10 MB (over the reader's byte budget)",
+           '{"version":"0.5.4","architecture":"WaveNet","weights":[' + "0," * 5000000 + "0]}",
+           "over the limit of 384 MiB")
+case("model: a container of an LSTM and a WaveNet is processed", ["process", "mixed.nam", "in.wav", "out.wav", "--slim", "0"],
+     OK, "", {"mixed.nam": text(g.container([(0.5, g.lstm(H=2)), (1.0, base())]))}, keep_out=True)
+case("model: a ConvNet is processed", ["process", "cn.nam", "in.wav", "out.wav"], OK, "",
+     {"cn.nam": text(g.convnet(C=3, dil=(1, 2, 4), bn=True))}, keep_out=True)
+case("model: a Linear model is processed", ["process", "lin.nam", "in.wav", "out.wav"], OK, "",
+     {"lin.nam": text(g.linear(R=16))}, keep_out=True)
+case("cli: --channels on an LSTM", ["process", "l.nam", "in.wav", "out.wav", "--channels", "2"], USAGE,
+     "LSTM models are not slimmable: the one width is 3", {"l.nam": text(g.lstm())})
+case("cli: --block 1048576 on a 30-block ConvNet (state over the byte budget)",
+     ["process", "cn.nam", "in.wav", "out.wav", "--block", "1048576"], INPUT,
+     "streaming state for blocks of 1048576 samples needs", {"cn.nam": text(g.convnet(C=16, dil=[1] * 30))}, names="cn.nam")
 model_case("unknown activation Swish", text(base(act="Swish")), 'unknown activation "Swish"')
 model_case("activation option not supported", text(base(act={"type": "Tanh", "beta": 2})),
            'activation option "beta" is not supported')

@@ -58,6 +58,38 @@ def model(layers=None, version="0.5.4", sample_rate=48000, extra=None, nw=None):
     return m
 
 
+def _other(arch, config, nw, version="0.5.4", sample_rate=48000):
+    w = weights(nw if nw <= 10**6 else 0)
+    if w:
+        w[-1] = 0.01  # a head bias, not a head_scale
+    return {"version": version, "architecture": arch, "config": config, "weights": w, "sample_rate": sample_rate}
+
+
+def lstm(H=3, L=1, nw=None, **cfg):
+    """NAM's LSTM: per layer W [4H][in+H], b [4H], h0 [H], c0 [H]; head [H] + 1."""
+    n = sum(4 * H * ((1 if l == 0 else H) + H) + 6 * H for l in range(L)) + H + 1
+    return _other("LSTM", dict({"input_size": 1, "hidden_size": H, "num_layers": L}, **cfg), n if nw is None else nw)
+
+
+def convnet(C=2, dil=(1, 2), bn=False, act="Tanh", nw=None, **cfg):
+    """NAM's ConvNet: per block conv [C][cin][2] + bias [C] (or batchnorm 4C + 1); head [C] + 1."""
+    n = sum(2 * C * (1 if i == 0 else C) + (4 * C + 1 if bn else C) for i in range(len(dil))) + C + 1
+    m = _other("ConvNet", dict({"channels": C, "dilations": list(dil), "batchnorm": bn, "activation": act}, **cfg),
+               n if nw is None else nw)
+    if bn:  # running variances must be positive
+        p = 0
+        for i in range(len(dil)):
+            p += 2 * C * (1 if i == 0 else C)
+            for o in range(C):
+                m["weights"][p + C + o] = 1.0
+            p += 4 * C + 1
+    return m
+
+
+def linear(R=8, bias=True, nw=None, **cfg):
+    return _other("Linear", dict({"receptive_field": R, "bias": bias}, **cfg), (R + bias) if nw is None else nw)
+
+
 def container(subs, version="0.7.0"):
     return {"version": version, "architecture": "SlimmableContainer",
             "config": {"submodels": [{"max_value": mv, "model": s} for mv, s in subs]}}
