@@ -46,5 +46,6 @@ struct sw_lv2_set;
 int cli_take_sets(int *argc, char **argv, struct sw_lv2_set *sets, int *nsets, sw_err *err);
 int cmd_distill(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
+int cmd_lv2(int argc, char **argv);
 
 #endif
