@@ -123,4 +123,8 @@ void sw_runner_describe(const sw_runner *r, char *buf, int len) {
   snprintf(buf, (size_t)len, "%s: %s, %d %s (%s .. %s channels), receptive field %ld, backend %s", r->path,
            r->m.container ? "SlimmableContainer" : "WaveNet", r->n, r->m.container ? "submodels" : "widths", lo, hi,
            sw_wavenet_receptive_field(r->s[r->n - 1].wn), sw_wavenet_backend(r->s[0].wn)->name);
+  double g = sw_meta_number(&r->m.meta, "target_gain_db");
+  size_t k = strlen(buf);
+  if (g == g && g != 0 && k < (size_t)len)
+    snprintf(buf + k, (size_t)len - k, "; trained %.2f dB below the device's level (output gain %+.2f dB matches it)", -g, -g);
 }
