@@ -31,17 +31,6 @@ static const char *usage =
   "               else the file name)\n"
   "An existing NAME.lv2 is replaced only if slimwave lv2 made it.\n";
 
-/* The plugin binary this program was built with: <dir of slimwave>/lv2/slimwave.lv2/slimwave.so. */
-static int find_binary(char *out, size_t len, sw_err *err) {
-  char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) return sw_fail(err, SW_EFAIL, "cannot find the slimwave program's folder");
-  exe[n] = 0;
-  snprintf(out, len, "%s/lv2/slimwave.lv2/%s", dirname(exe), SW_LV2_BINARY);
-  if (access(out, R_OK)) return sw_fail(err, SW_EFAIL, "%s: the plugin binary is missing (build it with make)", out);
-  return SW_OK;
-}
-
 static int copy_file(const char *from, const char *to, sw_err *err) {
   char *data;
   size_t n;
@@ -151,7 +140,7 @@ int cmd_lv2(int argc, char **argv) {
   if (!rc && uri_s && !sw_lv2_uri_ok(uri_s)) rc = sw_fail(&err, SW_EUSAGE, "--uri %s: not a usable URI (scheme:rest, no spaces, quotes or <>)", uri_s);
   if (rc) { fprintf(stderr, "slimwave lv2: %s\n", err.msg); return rc; }
   char so[PATH_MAX + 64];
-  if ((rc = find_binary(so, sizeof so, &err))) { fprintf(stderr, "slimwave lv2: %s\n", err.msg); return rc; }
+  if ((rc = cli_lv2_bundle(SW_LV2_BINARY, so, sizeof so, &err))) { fprintf(stderr, "slimwave lv2: %s\n", err.msg); return rc; }
 
   /* the model as the plugin will take it: loaded, every width prepared, at its own rate */
   sw_model m;

@@ -96,6 +96,10 @@ int sw_runner_step_for(const sw_runner *r, double slim) {
   return k;
 }
 
+double sw_runner_slim_for(const sw_runner *r, int step) {
+  return step + 1 < r->n ? 0.5 * (r->s[step].lo + r->s[step + 1].lo) : 1.0;
+}
+
 int sw_runner_channels(const sw_runner *r, int step) { return r->s[step].w.c[0]; }
 long sw_runner_receptive_field(const sw_runner *r, int step) { return sw_wavenet_receptive_field(r->s[step].wn); }
 

@@ -19,6 +19,8 @@ void sw_runner_free(sw_runner *r);
 int sw_runner_steps(const sw_runner *r);
 /* The step a slim value in [0,1] selects (NAM's allowed-channels rule, or the container's pick). */
 int sw_runner_step_for(const sw_runner *r, double slim);
+/* A slim value inside the step's range (its middle), for hosts that want that step. */
+double sw_runner_slim_for(const sw_runner *r, int step);
 /* Channels of the first layer array at a step (what the plugin reports as its width). */
 int sw_runner_channels(const sw_runner *r, int step);
 long sw_runner_receptive_field(const sw_runner *r, int step);
