@@ -89,14 +89,20 @@ int main(void) {
   CHECK(!strncmp(uri, "urn:slimwave:model:", 19), "printed URI \"%s\"", uri);
   const char *files[] = {"slimwave.so", "model.nam", "plugin.uri", "manifest.ttl", "slimwave.ttl"};
   for (int i = 0; i < 5; i++) CHECK(exists(sw_test_path(dir, sw_test_path("sd1.lv2", files[i]))), "sd1.lv2/%s missing", files[i]);
-  same_render(sd1, "sd1.lv2", uri, "1.0");
-  same_render(sd1, "sd1.lv2", uri, "0.5");
+#ifdef SW_SANITIZED
+  printf("sanitizer build: lv2apply cannot load the instrumented plugin; renders not compared\n");
+  bool host = false;
+#else
+  bool host = true;
+#endif
+  if (host) same_render(sd1, "sd1.lv2", uri, "1.0");
+  if (host) same_render(sd1, "sd1.lv2", uri, "0.5");
 
   snprintf(cmd, sizeof cmd, "%s lv2 %s --out %s/a2.lv2 --name 'SD-1 \"A2\"' --uri urn:slimwave:test-a2", SW_SLIMWAVE_BIN, a2, dir);
   rc = sh(cmd);
   CHECK(rc == 0, "slimwave lv2 (A2) exited %d: %s", rc, file_text("err.txt"));
   CHECK(strstr(file_text("a2.lv2/slimwave.ttl"), "doap:name \"SD-1 \\\"A2\\\"\""), "the name is not in the Turtle, escaped");
-  same_render(a2, "a2.lv2", "urn:slimwave:test-a2", "0.25");
+  if (host) same_render(a2, "a2.lv2", "urn:slimwave:test-a2", "0.25");
 
   /* a second run replaces its own bundle */
   snprintf(cmd, sizeof cmd, "%s lv2 %s --out %s/sd1.lv2", SW_SLIMWAVE_BIN, a2, dir);
