@@ -102,8 +102,8 @@ static int write_bundle(const char *tmp, const char *so, const char *model, cons
   if (!rc) rc = sw_write_file_atomic(p, line, (size_t)n, err);
   if (!rc) rc = sw_lv2_write_ttl(tmp, uri, name, true, err);
   /* readable by every user, as an installed bundle (the atomic writer makes 0600 files) */
-  const char *files[] = {SW_LV2_BINARY, SW_LV2_BUILTIN_MODEL, SW_LV2_URI_FILE, "manifest.ttl", "slimwave.ttl"};
-  for (int i = 0; !rc && i < 5; i++) {
+  const char *files[] = {SW_LV2_BINARY, SW_LV2_BUILTIN_MODEL, SW_LV2_URI_FILE};
+  for (int i = 0; !rc && i < 3; i++) {
     snprintf(p, sizeof p, "%s/%s", tmp, files[i]);
     chmod(p, i ? 0644 : 0755);
   }

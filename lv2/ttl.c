@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../core/atomic_file.h"
 #include "ports.h"
@@ -81,7 +82,9 @@ static int write_buf(const char *dir, const char *name, sbuf *b, sw_err *err) {
   char path[4200];
   if (b->oom || !b->p) return sw_fail(err, SW_ENOMEM, "out of memory");
   if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) return sw_fail(err, SW_EOUTPUT, "%s: path too long", dir);
-  return sw_write_file_atomic(path, b->p, b->n, err);
+  int rc = sw_write_file_atomic(path, b->p, b->n, err);
+  if (!rc) chmod(path, 0644); /* an installed bundle is read by every user (the atomic writer makes 0600) */
+  return rc;
 }
 
 int sw_lv2_write_ttl(const char *dir, const char *uri, const char *name, bool builtin, sw_err *err) {
