@@ -159,6 +159,23 @@ static LV2_Worker_Status work(LV2_Handle h, LV2_Worker_Respond_Function respond,
 }
 
 /* ---- state: the model path ---- */
+const void *sw_plug_feature(const LV2_Feature *const *f, const char *uri) {
+  for (int i = 0; f && f[i]; i++)
+    if (!strcmp(f[i]->URI, uri)) return f[i]->data;
+  return NULL;
+}
+
+/* The host's abstract path for an absolute one (or back), or NULL without state:mapPath. */
+static char *map_path(const LV2_Feature *const *features, const char *path, bool to_abstract) {
+  const LV2_State_Map_Path *mp = sw_plug_feature(features, LV2_STATE__mapPath);
+  return !mp ? NULL : to_abstract ? mp->abstract_path(mp->handle, path) : mp->absolute_path(mp->handle, path);
+}
+
+static void free_path(const LV2_Feature *const *features, char *path) {
+  const LV2_State_Free_Path *fp = sw_plug_feature(features, LV2_STATE__freePath);
+  if (path && fp) fp->free_path(fp->handle, path);
+  else free(path);
+}
 static LV2_State_Status save(LV2_Handle h, LV2_State_Store_Function store, LV2_State_Handle sh, uint32_t flags,
                              const LV2_Feature *const *features) {
   sw_plug *p = h;
@@ -166,16 +183,10 @@ static LV2_State_Status save(LV2_Handle h, LV2_State_Store_Function store, LV2_S
   char path[SW_MAX_PATH];
   get_saved(p, path);
   if (!path[0]) return LV2_STATE_SUCCESS;
-  LV2_State_Map_Path *mp = NULL;
-  LV2_State_Free_Path *fp = NULL;
-  for (int i = 0; features && features[i]; i++) {
-    if (!strcmp(features[i]->URI, LV2_STATE__mapPath)) mp = features[i]->data;
-    if (!strcmp(features[i]->URI, LV2_STATE__freePath)) fp = features[i]->data;
-  }
-  char *abs = mp ? mp->abstract_path(mp->handle, path) : NULL;
+  char *abs = map_path(features, path, true);
   const char *v = abs ? abs : path;
   LV2_State_Status st = store(sh, p->u.model, v, strlen(v) + 1, p->u.atom_Path, LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
-  if (abs) { if (fp) fp->free_path(fp->handle, abs); else free(abs); }
+  free_path(features, abs);
   (void)flags;
   return st;
 }
@@ -193,13 +204,7 @@ static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrie
     p->fresh = true;
     return LV2_STATE_SUCCESS;
   }
-  LV2_State_Map_Path *mp = NULL;
-  LV2_State_Free_Path *fp = NULL;
-  for (int i = 0; features && features[i]; i++) {
-    if (!strcmp(features[i]->URI, LV2_STATE__mapPath)) mp = features[i]->data;
-    if (!strcmp(features[i]->URI, LV2_STATE__freePath)) fp = features[i]->data;
-  }
-  char *abs = mp ? mp->absolute_path(mp->handle, v) : NULL;
+  char *abs = map_path(features, v, false);
   const char *path = abs ? abs : v;
   sw_err err;
   sw_runner *r;
@@ -218,7 +223,7 @@ static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrie
     sw_plug_install(p, r);
     p->fresh = true;
   }
-  if (abs) { if (fp) fp->free_path(fp->handle, abs); else free(abs); }
+  free_path(features, abs);
   (void)flags;
   return st;
 }

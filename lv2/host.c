@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ports.h"
+#include "urids.h"
 
 #define ATOM_CAP 16384
 #define NQ 32          /* queued worker requests and answers */
@@ -33,8 +34,7 @@ struct sw_lv2h {
   int ain, aout, ctl, note;   /* port indices, -1 if none */
   LV2_Atom_Sequence *ctl_buf, *note_buf;
   LV2_Atom_Forge forge;
-  char **uris;
-  uint32_t nuris;
+  sw_urids urids;
   LV2_URID_Map map;
   LV2_URID_Unmap unmap;
   LV2_Worker_Schedule sched;
@@ -49,21 +49,8 @@ struct sw_lv2h {
   LV2_URID u_object, u_path, u_urid, u_set, u_get, u_property, u_value, u_model, u_seq, u_chunk;
 };
 
-static LV2_URID map_uri(LV2_URID_Map_Handle hd, const char *uri) {
-  sw_lv2h *h = hd;
-  for (uint32_t i = 0; i < h->nuris; i++)
-    if (!strcmp(h->uris[i], uri)) return i + 1;
-  char **u = realloc(h->uris, sizeof *u * (h->nuris + 1));
-  if (!u) return 0;
-  h->uris = u;
-  if (!(u[h->nuris] = strdup(uri))) return 0;
-  return ++h->nuris;
-}
-
-static const char *unmap_uri(LV2_URID_Unmap_Handle hd, LV2_URID id) {
-  sw_lv2h *h = hd;
-  return id >= 1 && id <= h->nuris ? h->uris[id - 1] : NULL;
-}
+static LV2_URID map_uri(LV2_URID_Map_Handle hd, const char *uri) { return sw_urids_map(&((sw_lv2h *)hd)->urids, uri); }
+static const char *unmap_uri(LV2_URID_Unmap_Handle hd, LV2_URID id) { return sw_urids_unmap(&((sw_lv2h *)hd)->urids, id); }
 
 static int log_vprintf(LV2_Log_Handle hd, LV2_URID type, const char *fmt, va_list ap) {
   sw_lv2h *h = hd;
@@ -201,8 +188,7 @@ void sw_lv2h_close(sw_lv2h *h) {
     }
     lilv_instance_free(h->inst);
   }
-  for (uint32_t i = 0; i < h->nuris; i++) free(h->uris[i]);
-  free(h->uris);
+  sw_urids_free(&h->urids);
   free(h->val);
   free(h->ctl_buf);
   free(h->note_buf);

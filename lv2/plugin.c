@@ -192,12 +192,6 @@ static void connect_port(LV2_Handle h, uint32_t port, void *data) {
   }
 }
 
-static const void *feature(const LV2_Feature *const *f, const char *uri) {
-  for (int i = 0; f && f[i]; i++)
-    if (!strcmp(f[i]->URI, uri)) return f[i]->data;
-  return NULL;
-}
-
 /* SLIMWAVE_BACKEND or the best backend, but never a library backend: blas and onednn allocate or
    lock inside their calls on some CPUs (tests/test_rt_safety.c). */
 static const sw_backend *rt_backend(char *why, size_t len) {
@@ -220,9 +214,9 @@ static void cleanup(LV2_Handle h) {
 static LV2_Handle instantiate(const LV2_Descriptor *d, double rate, const char *bundle, const LV2_Feature *const *f) {
   sw_plug *p = calloc(1, sizeof *p);
   if (!p) return NULL;
-  p->map = (LV2_URID_Map *)feature(f, LV2_URID__map);
-  p->sched = (LV2_Worker_Schedule *)feature(f, LV2_WORKER__schedule);
-  lv2_log_logger_init(&p->log, p->map, (LV2_Log_Log *)feature(f, LV2_LOG__log));
+  p->map = (LV2_URID_Map *)sw_plug_feature(f, LV2_URID__map);
+  p->sched = (LV2_Worker_Schedule *)sw_plug_feature(f, LV2_WORKER__schedule);
+  lv2_log_logger_init(&p->log, p->map, (LV2_Log_Log *)sw_plug_feature(f, LV2_LOG__log));
   p->rate = rate;
   p->fade_len = (long)(FADE_S * rate) + 1;
   p->snap = p->fresh = true;

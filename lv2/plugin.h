@@ -75,6 +75,7 @@ void sw_plug_retire(sw_plug *p, sw_runner *r);  /* hand to the worker to free */
 void sw_plug_retry(sw_plug *p);                 /* retries what the worker queue refused */
 void sw_plug_set_saved(sw_plug *p, const char *path);
 const void *sw_plug_extension_data(const char *uri);
+const void *sw_plug_feature(const LV2_Feature *const *f, const char *uri); /* a host feature's data, or NULL */
 void sw_plug_map_uris(sw_plug *p);
 /* plugin.c */
 void sw_plug_install(sw_plug *p, sw_runner *r);  /* a loaded model becomes the newest (audio thread) */
