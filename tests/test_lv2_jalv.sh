@@ -28,7 +28,7 @@ check "jackd (dummy driver) runs" 'kill -0 $jack 2> /dev/null'
 
 # jalv console: print the output ports, move the knob, print them again (with time for the
 # switch: a receptive field of warm-up and the crossfade)
-console() { sleep 0.5; echo monitors; for v in "$@"; do echo "set slim $v"; sleep 0.6; echo monitors; done; }
+console() { sleep 0.5; echo monitors; for v in "$@"; do echo "set slim $v"; sleep 1; echo monitors; done; }
 widths() { grep -o 'width = [0-9]*' "$1" | awk '{print $3}' | tr '\n' ' '; }
 
 a2=$(cd "$shared/models" && pwd)/na_boss_sd1_a2.nam
