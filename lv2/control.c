@@ -34,7 +34,9 @@ void sw_plug_set_saved(sw_plug *p, const char *path) {
   unsigned s = atomic_load_explicit(&p->seq, memory_order_relaxed);
   atomic_store_explicit(&p->seq, s + 1, memory_order_relaxed);
   atomic_thread_fence(memory_order_release);
-  snprintf(p->saved, sizeof p->saved, "%s", path);
+  size_t n = strnlen(path, sizeof p->saved - 1); /* no snprintf on the audio thread */
+  memcpy(p->saved, path, n);
+  p->saved[n] = 0;
   atomic_store_explicit(&p->seq, s + 2, memory_order_release);
 }
 
