@@ -23,7 +23,7 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     sw_lv2h_log_clear(h);
     if (sw_lv2h_set_model(h, argv[i], &err)) { fprintf(stderr, "%s\n", err.msg); rc = 2; break; }
-    for (int k = 0; k < 40; k++) { /* long enough for a new model to warm up and fade in */
+    for (int k = 0; k < (i == 1 ? 40 : 2); k++) { /* the good model: long enough to warm up and fade in */
       sw_lv2h_run(h, x, y, B);
       sw_lv2h_work(h);
     }
