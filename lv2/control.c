@@ -246,28 +246,30 @@ typedef struct lib {
 } lib;
 
 static const LV2_Descriptor *lib_plugin(LV2_Lib_Handle h, uint32_t i) { return i == 0 ? &((lib *)h)->d : NULL; }
-static void lib_cleanup(LV2_Lib_Handle h) { free(h); }
+static void lib_cleanup(LV2_Lib_Handle h) { (void)h; }
 
 /* The bundle's own URI (SW_LV2_URI_FILE, one line) when `slimwave lv2` made it, else the generic one.
-   The only entry point: lilv prefers lv2_descriptor when a library has both, which knows no bundle. */
+   The only entry point: lilv prefers lv2_descriptor when a library has both, which knows no bundle.
+   Static, not allocated: lilv 0.24 never calls cleanup, and a loaded copy of this binary belongs to
+   one bundle (`slimwave lv2` copies it into each), so every call here describes the same plugin. */
 LV2_SYMBOL_EXPORT const LV2_Lib_Descriptor *lv2_lib_descriptor(const char *bundle, const LV2_Feature *const *features) {
-  lib *L = calloc(1, sizeof *L);
-  if (!L) return NULL;
-  snprintf(L->uri, sizeof L->uri, "%s", SW_LV2_URI);
-  char path[4200];
+  static lib L;
+  char uri[sizeof L.uri], path[4200];
+  snprintf(uri, sizeof uri, "%s", SW_LV2_URI);
   snprintf(path, sizeof path, "%s/%s", bundle ? bundle : ".", SW_LV2_URI_FILE);
   FILE *f = fopen(path, "r");
   if (f) {
-    char line[sizeof L->uri];
+    char line[sizeof uri];
     if (fgets(line, sizeof line, f)) {
       line[strcspn(line, "\r\n")] = 0;
-      if (line[0]) snprintf(L->uri, sizeof L->uri, "%s", line);
+      if (line[0]) memcpy(uri, line, sizeof uri);
     }
     fclose(f);
   }
-  L->d = sw_plug_descriptor_proto;
-  L->d.URI = L->uri;
-  L->lib = (LV2_Lib_Descriptor){.handle = L, .size = sizeof L->lib, .cleanup = lib_cleanup, .get_plugin = lib_plugin};
+  if (strcmp(L.uri, uri)) memcpy(L.uri, uri, sizeof uri);
+  L.d = sw_plug_descriptor_proto;
+  L.d.URI = L.uri;
+  L.lib = (LV2_Lib_Descriptor){.handle = &L, .size = sizeof L.lib, .cleanup = lib_cleanup, .get_plugin = lib_plugin};
   (void)features;
-  return &L->lib;
+  return &L.lib;
 }
