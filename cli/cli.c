@@ -6,6 +6,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libgen.h>
+#include <limits.h>
+#include <unistd.h>
+
+int cli_lv2_bundle(const char *file, char *out, size_t len, sw_err *err) {
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return sw_fail(err, SW_EFAIL, "cannot find the slimwave program's folder");
+  exe[n] = 0;
+  snprintf(out, len, "%s/lv2/slimwave.lv2%s%s", dirname(exe), file ? "/" : "", file ? file : "");
+  if (access(out, R_OK)) return sw_fail(err, SW_EFAIL, "%s: the LV2 plugin is missing (build it with make)", out);
+  return SW_OK;
+}
 
 bool cli_is_help(int argc, char **argv) {
   for (int i = 1; i < argc; i++)

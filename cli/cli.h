@@ -3,6 +3,7 @@
 #define SW_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "../core/backend.h"
 #include "../core/err.h"
@@ -25,6 +26,9 @@ int cli_widths(const char *s, sw_widths *out, sw_err *err);
 const sw_backend *cli_backend(const char *name, bool quiet, sw_err *err);
 void cli_widths_str(const sw_widths *w, char *buf, int len);
 bool cli_is_help(int argc, char **argv);
+/* The plugin bundle this program was built with: <dir of slimwave>/lv2/slimwave.lv2 (file: a file
+   in it, or NULL for the folder). Fails with a message when it is missing. */
+int cli_lv2_bundle(const char *file, char *out, size_t len, sw_err *err);
 
 /* Subcommands: argc/argv start at the subcommand's name. Return an exit code. */
 int cmd_info(int argc, char **argv);
@@ -46,5 +50,6 @@ struct sw_lv2_set;
 int cli_take_sets(int *argc, char **argv, struct sw_lv2_set *sets, int *nsets, sw_err *err);
 int cmd_distill(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
+int cmd_lv2(int argc, char **argv);
 
 #endif

@@ -1,6 +1,7 @@
 /* slimwave bench MODEL.nam [--backends all|a,b] [--widths all|full|LIST] [--blocks LIST] [--seconds S]
    [--repeats N] [--input WAV] [--fast-tanh]: CSV rows (header first) on stdout, one per
-   backend x width x block, each with its own build and machine facts (SPEC section 6). */
+   backend x width x block, each with its own build and machine facts (SPEC section 6).
+   --plugin: the LV2 plugin's run() per block at every width instead (lv2/plugin_bench.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +12,13 @@
 #include "../bench/fma_peak.h"
 #include "../core/archs.h"
 #include "../core/nam_file.h"
+#include "../lv2/plugin_bench.h"
 #include "cli.h"
 
 static const char *usage =
   "usage: slimwave bench MODEL.nam [--backends all|NAME,NAME..] [--widths all|full|C1,C2:C1,C2..]\n"
   "                      [--blocks N,N..] [--seconds S] [--repeats N] [--input WAV] [--fast-tanh]\n"
+  "       slimwave bench MODEL.nam --plugin [--blocks N,N..] [--seconds S] [--repeats N] [--input WAV]\n"
   "Times streaming inference on one thread and writes CSV (header line first) to stdout, one row\n"
   "per backend x width x block. rtf = audio seconds / median wall seconds; efficiency = GFLOP/s\n"
   "over the single-core FMA peak this run measures (best of AVX2 and, where usable, AVX-512).\n"
@@ -32,7 +35,11 @@ static const char *usage =
   "rtf uses the median wall time, rtf_best the fastest repeat, rtf_cpu the median thread CPU time\n"
   "(not lowered by other load).\n"
   "The FMA peak (thread CPU time) is measured at the start and after every round of repeats; each\n"
-  "row divides by the best seen.\n";
+  "row divides by the best seen.\n"
+  "--plugin: the LV2 plugin of this build (build/lv2/slimwave.lv2) loads MODEL.nam through its worker\n"
+  "and its slim knob is moved to every width (a container: every submodel); per width and block size\n"
+  "one row: the thread CPU and wall time of run() per block (medians of repeats), the same for the\n"
+  "model alone at that width, and the share of the block's real-time budget run() takes.\n";
 
 #define MAX_ITEMS 64
 
@@ -154,13 +161,43 @@ static int parse_blocks(const char *s, int *out, int *n, sw_err *err) {
   return SW_OK;
 }
 
+/* --plugin: a row per width and block size, what the slim knob buys through the plugin's own run(). */
+static int plugin_rows(const char *model, const sw_net *net, const float *x, long n, const int *blocks, int nbl, double seconds,
+                       int repeats, sw_err *err) {
+  char bundle[4200], backend[64] = "", feats[256];
+  int rc = cli_lv2_bundle(NULL, bundle, sizeof bundle, err);
+  if (rc) return rc;
+  sw_cpu_flags(feats, sizeof feats);
+  const char *base = strrchr(model, '/');
+  puts("model,channels,width_port,macs_per_sample,block,audio_s,repeats,run_cpu_us_per_block,run_wall_us_per_block,"
+       "model_cpu_us_per_block,model_wall_us_per_block,budget_us_per_block,run_load,rtf_cpu,rtf_model_cpu,backend,cpu,commit");
+  static sw_plugin_bench_row rows[SW_MAX_CHANNELS + SW_MAX_SUBMODELS];
+  for (int k = 0; k < nbl && !rc; k++) {
+    int nr = 0;
+    rc = sw_plugin_bench(bundle, model, net->sample_rate, x, n, blocks[k], seconds, repeats, rows,
+                         (int)(sizeof rows / sizeof *rows), &nr, backend, sizeof backend, err);
+    for (int i = 0; i < nr; i++) {
+      const sw_plugin_bench_row *r = &rows[i];
+      double budget = 1e6 * r->block / net->sample_rate;
+      field(base ? base + 1 : model, 0);
+      field(r->widths, 0);
+      printf("%d,%ld,%d,%.4f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%.1f,%.1f,%s,", r->channels, r->macs, r->block, r->audio_s, repeats,
+             r->run_cpu_us, r->run_wall_us, r->direct_cpu_us, r->direct_wall_us, budget, r->run_cpu_us / budget,
+             budget / r->run_cpu_us, budget / r->direct_cpu_us, backend);
+      field(sw_cpu_get()->model, 0);
+      field(sw_bench_commit(), 1);
+    }
+  }
+  return rc;
+}
+
 int cmd_bench(int argc, char **argv) {
   if (cli_is_help(argc, argv)) { fputs(usage, stdout); return 0; }
   const char *be_s = NULL, *w_s = NULL, *bl_s = NULL, *sec_s = NULL, *rep_s = NULL, *in_s = NULL;
-  bool fast = false;
+  bool fast = false, plugin = false;
   cli_opt opts[] = {{"--backends", &be_s, NULL}, {"--widths", &w_s, NULL}, {"--blocks", &bl_s, NULL},
                     {"--seconds", &sec_s, NULL}, {"--repeats", &rep_s, NULL}, {"--input", &in_s, NULL},
-                    {"--fast-tanh", NULL, &fast}};
+                    {"--fast-tanh", NULL, &fast}, {"--plugin", NULL, &plugin}};
   const char *pos[1];
   int npos = 0, nbe = 0, nw = 0, nbl = 0, blocks[MAX_ITEMS];
   const sw_backend *bes[MAX_ITEMS];
@@ -168,8 +205,10 @@ int cmd_bench(int argc, char **argv) {
   double seconds = 2.0;
   long repeats = 5;
   sw_err err = {0};
-  int rc = cli_parse(argc, argv, opts, 7, pos, 1, &npos, &err);
+  int rc = cli_parse(argc, argv, opts, 8, pos, 1, &npos, &err);
   if (!rc && npos != 1) rc = sw_fail(&err, SW_EUSAGE, "expected MODEL.nam (see --help)");
+  if (!rc && plugin && (be_s || w_s || fast))
+    rc = sw_fail(&err, SW_EUSAGE, "--plugin times every width on the plugin's own backend: drop --backends, --widths and --fast-tanh");
   if (!rc && sec_s) rc = cli_double("--seconds", sec_s, 0.001, 3600.0, &seconds, &err);
   if (!rc && rep_s) rc = cli_int("--repeats", rep_s, 1, 1000, &repeats, &err);
   if (!rc) rc = parse_backends(be_s, bes, &nbe, &err);
@@ -189,6 +228,7 @@ int cmd_bench(int argc, char **argv) {
   char material[256];
   if ((rc = parse_widths(w_s, net, widths, &nw, &err))) goto done;
   if ((rc = sw_bench_material(in_s, (int)net->sample_rate, &x, &n, material, sizeof material, &err))) goto done;
+  if (plugin) { rc = plugin_rows(pos[0], net, x, n, blocks, nbl, seconds, (int)repeats, &err); goto done; }
 
   sw_fma_peak pk;
   sw_fma_peak_measure(0.3, &pk);

@@ -61,6 +61,10 @@ static void print_meta(const sw_meta *m, const char *indent) {
   if (m->tone_type[0]) printf("%stone: %s\n", indent, m->tone_type);
   if (!isnan(m->loudness)) printf("%sloudness: %.3f dB\n", indent, m->loudness);
   if (!isnan(m->validation_esr)) printf("%svalidation_esr: %.6g\n", indent, m->validation_esr);
+  double g = sw_meta_number(m, "target_gain_db");
+  if (!isnan(g) && g != 0)
+    printf("%starget_gain_db: %.2f (trained on the device's output times this gain: %+.2f dB of output gain gives its level)\n",
+           indent, g, -g);
 }
 
 int cmd_info(int argc, char **argv) {

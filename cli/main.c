@@ -27,6 +27,7 @@ static const cmd cmds[] = {
   {"distill", cmd_distill, "slim a downloaded model: train a slimmable student of a teacher .nam, with a report"},
   {"capture", cmd_capture, "capture an LV2 plugin as a slimmable model, with a report"},
 #endif
+  {"lv2", cmd_lv2, "make an LV2 plugin bundle with a model built in (the slim knob in any LV2 host)"},
   {"bench", cmd_bench, "time streaming inference per backend, width and block: CSV with RTF and FMA efficiency"},
   {"dataset", cmd_dataset, "capture signal, latency and data checks, build datasets (LV2, .nam, recordings)"},
 };

@@ -4,6 +4,7 @@
 
 #include "archs.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -357,4 +358,12 @@ int sw_net_slice(const sw_net *net, const sw_widths *w, sw_net *out, sw_err *err
   out->w = dstw;
   out->nw = p;
   return SW_OK;
+}
+
+double sw_meta_number(const sw_meta *m, const char *key) {
+  cJSON *j = m->json ? cJSON_Parse(m->json) : NULL;
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+  double r = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+  cJSON_Delete(j);
+  return r;
 }

@@ -151,6 +151,9 @@ int sw_net_copy(const sw_net *src, sw_net *dst, sw_err *err);
 void sw_net_free(sw_net *net);
 void sw_model_free(sw_model *m);
 void sw_meta_init(sw_meta *m);
+/* A number at the top level of the metadata JSON, or NaN (e.g. "target_gain_db": the training
+   target was the device's output times this gain, see datasets/README.md). */
+double sw_meta_number(const sw_meta *m, const char *key);
 
 /* Builds a plain net holding the sliced weights of net at width w (an independent model,
    not a view): used by `slimwave export --slim` and by the slim-equivalence test. */

@@ -420,7 +420,10 @@ int sw_distill_run(const sw_distill_opts *o, sw_distill_result *res, sw_err *err
     memcpy(dev.sets, o->sets, sizeof dev.sets);
     dev.nsets = o->nsets;
   }
-  if ((rc = sw_distill_measure(&student.sub[0], &dev, d.latency, x, nx, res, err))) goto done;
+  if (d.target_gain_db != 0)
+    note(o, "the %s's output went above full scale: the target is it scaled by %.2f dB (target_gain_db in %s's metadata)",
+         o->teacher ? "teacher" : "plugin", d.target_gain_db, o->out);
+  if ((rc = sw_distill_measure(&student.sub[0], &dev, d.latency, d.target_gain_db, x, nx, res, err))) goto done;
   if (o->teacher) { /* what the musician had: the teacher's own cost */
     const sw_net *tn = sw_model_pick(&teacher, 1.0);
     sw_widths tw = sw_net_full_widths(tn);
@@ -442,7 +445,8 @@ int sw_distill_run(const sw_distill_opts *o, sw_distill_result *res, sw_err *err
   snprintf(csv, sizeof csv, "%s/student.csv", work);
   sw_distill_info info = {.what = what, .arch = arch, .schedule = o->schedule ? o->schedule : "sandwich-distill:2",
                           .signal = di[0] ? di : "fluidsynth guitar (no --di)", .work = work, .train_csv = csv,
-                          .seconds = (double)d.n / d.rate, .threads = o->threads, .latency = d.latency};
+                          .seconds = (double)d.n / d.rate, .threads = o->threads, .latency = d.latency,
+                          .target_gain_db = d.target_gain_db};
   rc = sw_distill_report(o, &info, res, err);
 done:
   free(x);

@@ -71,9 +71,9 @@ int sw_distill_run(const sw_distill_opts *o, sw_distill_result *res, sw_err *err
    work/holdout.wav. */
 int sw_distill_holdout(const char *path, const char *work, float **x, long *n, char *desc, size_t len, sw_err *err);
 /* ESR of the student at every width against the device's output on x (the device output shifted
-   left by latency, as the dataset was), and the RTF of every width. */
-int sw_distill_measure(const sw_net *student, const sw_stage *dev, long latency, const float *x, long n,
-                       sw_distill_result *res, sw_err *err);
+   left by latency and times the target gain, as the dataset's was), and the RTF of every width. */
+int sw_distill_measure(const sw_net *student, const sw_stage *dev, long latency, double target_gain_db, const float *x,
+                       long n, sw_distill_result *res, sw_err *err);
 /* RTF of one net at one width: best usable backend, one thread, 64-sample blocks, best of 2. */
 int sw_distill_time(const sw_net *net, const sw_widths *w, const float *x, long n, sw_distill_row *row, sw_err *err);
 /* work/widths.csv, <out>.md and <out>-pareto.png/.svg. */
@@ -83,6 +83,7 @@ typedef struct sw_distill_info {
   double seconds;
   int threads;
   long latency;
+  double target_gain_db;      /* the dataset's (0: the device's output as it came) */
 } sw_distill_info;
 int sw_distill_report(const sw_distill_opts *o, const sw_distill_info *info, sw_distill_result *res, sw_err *err);
 

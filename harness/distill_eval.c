@@ -93,8 +93,8 @@ int sw_distill_time(const sw_net *net, const sw_widths *w, const float *x, long 
   return rc;
 }
 
-int sw_distill_measure(const sw_net *student, const sw_stage *dev, long latency, const float *x, long n,
-                       sw_distill_result *res, sw_err *err) {
+int sw_distill_measure(const sw_net *student, const sw_stage *dev, long latency, double target_gain_db, const float *x,
+                       long n, sw_distill_result *res, sw_err *err) {
   if (n <= labs(latency) + 1) return sw_fail(err, SW_EINPUT, "held-out input: %ld samples is too short", n);
   float *y = malloc(sizeof(float) * (size_t)n), *ref = malloc(sizeof(float) * (size_t)n);
   char info[2048];
@@ -103,7 +103,8 @@ int sw_distill_measure(const sw_net *student, const sw_stage *dev, long latency,
   if (rc) { free(y), free(ref); return rc; }
   /* the dataset's alignment: output shifted left by latency (negative: right, zeros first) */
   long m = latency > 0 ? n - latency : n;
-  for (long t = 0; t < m; t++) ref[t] = t + latency >= 0 ? y[t + latency] : 0.0f;
+  float g = (float)pow(10, target_gain_db / 20);
+  for (long t = 0; t < m; t++) ref[t] = t + latency >= 0 ? g * y[t + latency] : 0.0f;
   sw_widths ws[SW_MAX_CHANNELS];
   int nw = sw_net_width_steps(student, ws, SW_MAX_CHANNELS);
   if (nw > SW_MAX_CHANNELS) nw = SW_MAX_CHANNELS;

@@ -82,15 +82,19 @@ int sw_distill_report(const sw_distill_opts *o, const sw_distill_info *in, sw_di
   n += (size_t)snprintf(b + n, cap - n, "# %s\n\nA slimmable model %s by `slimwave %s` on %s.\n\n", name,
                         o->teacher ? "distilled from a teacher model" : "captured from an LV2 plugin",
                         o->teacher ? "distill" : "capture", when);
-  char thr[32] = "all cores";
+  char thr[32] = "all cores", gain[300] = "";
+  if (in->target_gain_db != 0)
+    snprintf(gain, sizeof gain, "| target gain | %.2f dB: the device's output went above full scale and was scaled to a peak of "
+             "0.5; the model plays that much quieter than the device (target_gain_db in its metadata) |\n", in->target_gain_db);
   if (in->threads > 0) snprintf(thr, sizeof thr, "%d thread%s", in->threads, in->threads > 1 ? "s" : "");
   n += (size_t)snprintf(b + n, cap - n,
                         "| | |\n|---|---|\n| device | %s |\n| student architecture | %s |\n| width schedule | %s |\n"
                         "| initialisation | %s |\n| capture signal | %.1f s (NAM v3 layout), material: %s |\n| dataset latency | %ld samples |\n"
+                        "%s"
                         "| training | %d epochs, lr %g, %.0f s wall (%.2f h), %s |\n| held out | %s |\n| work folder | %s |\n\n",
                         in->what, in->arch, in->schedule,
                         res->warm ? "the teacher's weights (full width starts equal to the teacher)" : "fresh (trained from scratch)",
-                        in->seconds, in->signal, in->latency, res->epochs_done,
+                        in->seconds, in->signal, in->latency, gain, res->epochs_done,
                         res->lr, res->train_s, res->train_s / 3600, thr,
                         res->holdout, in->work);
   n += (size_t)snprintf(b + n, cap - n,

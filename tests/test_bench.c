@@ -1,6 +1,7 @@
 /* `slimwave bench` behaviour (never timings): the CSV has its header, one row per backend x width
    x block asked, every column parses, rtf > 0, macs_per_sample equals sw_net_macs at the row's
-   channels, the material is the given file; bad arguments fail with one line and exit codes. */
+   channels, the material is the given file; with --plugin a row per width and block through the
+   LV2 plugin; bad arguments fail with one line and exit codes. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,42 @@ int main(void) {
         if (sw_backend_is_usable(sw_backend_at(i)))
           CHECK(seen[i][w][b] == 1, "backend %s width %d block %d: %d rows", sw_backend_at(i)->name, w, b ? 64 : 16, seen[i][w][b]);
 
+  /* --plugin: a row per width and block through the LV2 plugin's run(), its width port and MACs
+     those of the width, times positive, the load the CPU time over the block's budget. */
+  snprintf(cmd, sizeof cmd, "%s bench %s --plugin --blocks 16,64 --seconds 0.02 --repeats 2 --input %s", SW_SLIMWAVE_BIN, model, wav);
+  CHECK(run(cmd, out, errf) == 0, "bench --plugin exits 0: %s", cmd);
+  CHECK(count_lines(out) == 1 + (long)nw * nbl, "--plugin: %ld lines, want 1 + %d widths x %d blocks", count_lines(out), nw, nbl);
+  f = fopen(out, "r");
+  static char pl[MAXR][4096];
+  int np = 0;
+  while (f && np < MAXR && fgets(pl[np], sizeof pl[np], f)) pl[np][strcspn(pl[np], "\n")] = 0, np++;
+  if (f) fclose(f);
+  char *ph[MAXF];
+  int nph = np ? split_csv(pl[0], ph) : 0;
+  static const char *pneed[] = {"channels", "width_port", "macs_per_sample", "block", "run_cpu_us_per_block",
+                                "model_cpu_us_per_block", "budget_us_per_block", "run_load", "backend"};
+  int pc[9], have = 1;
+  for (int i = 0; i < 9; i++) {
+    pc[i] = col(ph, nph, pneed[i]);
+    CHECK(pc[i] >= 0, "--plugin header has column %s", pneed[i]);
+    have &= pc[i] >= 0;
+  }
+  for (int r = 1; r < np && have; r++) {
+    char *fl[MAXF];
+    int n = split_csv(pl[r], fl);
+    CHECK(n == nph, "--plugin row %d: %d fields, header has %d", r, n, nph);
+    if (n != nph) continue;
+    sw_widths w = {0};
+    char *p = fl[pc[0]];
+    while (*p && w.n < SW_MAX_ARRAYS) { w.c[w.n++] = (int)strtol(p, &p, 10); if (*p == ',') p++; else break; }
+    double cpu = strtod(fl[pc[4]], NULL), budget = strtod(fl[pc[6]], NULL), load = strtod(fl[pc[7]], NULL);
+    CHECK(sw_net_check_widths(&net, &w, &err) == 0 && atoi(fl[pc[1]]) == w.c[0] && atol(fl[pc[2]]) == sw_net_macs(&net, &w),
+          "--plugin row %d: channels %s, width port %s, MACs %s", r, fl[pc[0]], fl[pc[1]], fl[pc[2]]);
+    CHECK(cpu > 0 && strtod(fl[pc[5]], NULL) > 0 && fabs(budget - 1e6 * atoi(fl[pc[3]]) / 48000) < 1e-3 &&
+          fabs(load - cpu / budget) <= 1e-3 * load + 1e-4, "--plugin row %d: cpu %g us, budget %g us, load %g", r, cpu, budget, load);
+    CHECK(sw_backend_find(fl[pc[8]]) != NULL, "--plugin row %d: backend \"%s\"", r, fl[pc[8]]);
+  }
+
   /* Bad input: one line on stderr naming the problem, the documented exit code, no CSV. */
   struct { const char *args; int code; const char *says; } bad[] = {
     {"%s bench %s/missing.nam", SW_EINPUT, "missing.nam"},
@@ -160,6 +197,7 @@ int main(void) {
     {"%s bench %s/m.nam --backends nosuch", SW_EUSAGE, "nosuch"},
     {"%s bench %s/m.nam --widths 99", SW_EUSAGE, "--widths"},
     {"%s bench %s/m.nam --input /nonexistent.wav", SW_EINPUT, "/nonexistent.wav"},
+    {"%s bench %s/m.nam --plugin --widths all", SW_EUSAGE, "--plugin"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     snprintf(cmd, sizeof cmd, bad[i].args, SW_SLIMWAVE_BIN, dir);

@@ -1,5 +1,6 @@
 /* Building datasets: a recipe built twice gives identical audio and is reused; a changed recipe
-   is rebuilt; a failing build (clipping, corrupt input) leaves no partial dataset; the manifest
+   is rebuilt; a device rendered above full scale is scaled to a safe peak (the gain recorded); a
+   failing build (a clipping recording, corrupt input) leaves no partial dataset; the manifest
    loads with its provenance verified; the fluidsynth signal is repeatable; a built-in recipe
    (lv2-clean, short) builds and loads. */
 #include <dirent.h>
@@ -128,12 +129,32 @@ int main(void) {
   rc = build(json2, cache, &r2, &err);
   CHECK(rc == 0 && !r2.reused, "modified output rebuilt");
 
-  /* A clipping build fails with the check's message, and leaves nothing behind. */
-  snprintf(json2, sizeof json2, "{\"name\": \"t-clip\", \"signal\": {\"seconds\": 30, \"di\": \"%s\"}, "
+  /* A rendered device above full scale is scaled to a safe peak, by a gain the manifest records and
+     the loader hands on (for the model's metadata); a recorded pair that clips is refused, with the
+     check's message, and leaves nothing behind. */
+  snprintf(json2, sizeof json2, "{\"name\": \"t-hot\", \"signal\": {\"seconds\": 30, \"di\": \"%s\"}, "
            "\"device\": [{\"lv2\": \"urn:slimwave:test-gain-delay\", \"set\": {\"gain\": 4}}]}", tp("di.wav"));
   rc = build(json2, cache, &r2, &err);
+  CHECK(rc == 0 && r2.device_peak >= 1 && fabs(r2.target_gain_db - 20 * log10(0.5 / r2.device_peak)) < 1e-5,
+        "a hot render: exit %d, peak %g, gain %g dB: %s", rc, r2.device_peak, r2.target_gain_db, err.msg);
+  CHECK(strstr(r2.checks.c[SW_CK_CLIP].msg, "scaled by") != NULL, "clipping check: %s", r2.checks.c[SW_CK_CLIP].msg);
+  rc = rc ? rc : sw_dataset_load(r2.manifest, &d, &err);
+  if (!rc) {
+    double pk = 0, worst = 0, g = 4 * pow(10, d.target_gain_db / 20);
+    for (long i = 0; i < d.n - 1; i++) pk = fmax(pk, fabs(d.y[i])), worst = fmax(worst, fabs(d.y[i + 1] - g * d.x[i]));
+    CHECK(d.target_gain_db == r2.target_gain_db && fabs(pk - 0.5) < 1e-6 && worst < 1e-6,
+          "hot render loaded: gain %g dB, peak %g, largest error from 4 g x %g", d.target_gain_db, pk, worst);
+    sw_dataset_free(&d);
+  }
+  sw_audio hot;
+  rc = sw_audio_read(tp("di.wav"), &hot, &err);
+  for (long i = 0; !rc && i < hot.n; i++) hot.x[i] *= 4;
+  if (!rc) sw_audio_write(tp("hot.wav"), hot.x, hot.n, hot.rate, &err), sw_audio_free(&hot);
+  snprintf(json2, sizeof json2, "{\"name\": \"t-clip\", \"pair\": {\"input\": \"%s\", \"output\": \"%s\"}}", tp("di.wav"),
+           tp("hot.wav"));
+  rc = build(json2, cache, &r2, &err);
   struct stat st;
-  CHECK(rc == SW_ECHECK && strstr(err.msg, "clipping"), "clipping build refused: %s", err.msg);
+  CHECK(rc == SW_ECHECK && strstr(err.msg, "clipping"), "clipping recording refused: %s", err.msg);
   CHECK(stat(r2.dir, &st) != 0 && leftovers(cache) == 0, "no partial dataset (%d temporaries)", leftovers(cache));
   /* Corrupt DI input: clear error, nothing left. */
   FILE *f = fopen(tp("bad.wav"), "w");

@@ -1,162 +1,19 @@
 /* Real-time safety of sw_runner_process (sw_wavenet_process for a WaveNet; the LSTM, ConvNet and
    Linear runtimes): no allocation, no lock and no system call inside it, for every usable backend,
-   at several widths and block sizes (split blocks included).
-   - allocations: malloc & co. are interposed in this binary (ASan builds: the sanitizer's
-     allocation hooks instead), counted only while process runs; free counts too.
-   - locks: pthread mutex/rwlock/spin/sem/cond entry points interposed the same way (this binary
-     exports them, so calls from shared libraries such as OpenBLAS land here too).
-   - system calls: a forked child builds the model, then installs a seccomp filter that traps
-     every system call but exit, and runs process; the trap handler reports the call's number.
-   Each checker is first shown to catch a deliberate violation, so the test can fail. */
-#include <dlfcn.h>
-#include <errno.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <pthread.h>
-#include <semaphore.h>
-#include <signal.h>
+   at several widths and block sizes (split blocks included), with the checkers of rt_hooks.h (interposed malloc and locks; a forked child under a seccomp filter that
+   builds the model, then traps every system call while process runs). */
 #include <stdbool.h>
-#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../core/nam_file.h"
 #include "../backends/cpu.h"
 #include "../core/runner.h"
 #include "check.h"
-
-static volatile int counting;
-static long n_alloc, n_free, n_lock;
-#define BUMP(x) do { if (counting) __atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED); } while (0)
-
-/* ---- allocation counting ---- */
-#if defined(__SANITIZE_ADDRESS__)
-#define SW_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SW_ASAN 1
-#endif
-#endif
-
-#ifdef SW_ASAN
-/* from <sanitizer/allocator_interface.h>, which gcc does not install (its libasan has the call) */
-int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
-                                              void (*free_hook)(const volatile void *));
-static void on_malloc(const volatile void *p, size_t n) { (void)p; (void)n; BUMP(n_alloc); }
-static void on_free(const volatile void *p) { if (p) BUMP(n_free); }
-static void alloc_hooks_init(void) { __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free); }
-#else
-/* glibc supports replacing malloc: its own internal calls come here too. */
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-extern void __libc_free(void *);
-void *malloc(size_t n) { BUMP(n_alloc); return __libc_malloc(n); }
-void *calloc(size_t a, size_t b) { BUMP(n_alloc); return __libc_calloc(a, b); }
-void *realloc(void *p, size_t n) { BUMP(n_alloc); return __libc_realloc(p, n); }
-void free(void *p) { if (p) BUMP(n_free); __libc_free(p); }
-void *memalign(size_t al, size_t n) { BUMP(n_alloc); return __libc_memalign(al, n); }
-void *aligned_alloc(size_t al, size_t n) { BUMP(n_alloc); return __libc_memalign(al, n); }
-void *valloc(size_t n) { BUMP(n_alloc); return __libc_memalign((size_t)sysconf(_SC_PAGESIZE), n); }
-void *pvalloc(size_t n) {
-  size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-  BUMP(n_alloc);
-  return __libc_memalign(pg, (n + pg - 1) / pg * pg);
-}
-int posix_memalign(void **out, size_t al, size_t n) {
-  if (al % sizeof(void *) || (al & (al - 1))) return EINVAL;
-  BUMP(n_alloc);
-  void *p = __libc_memalign(al, n);
-  if (!p && n) return ENOMEM;
-  *out = p;
-  return 0;
-}
-static void alloc_hooks_init(void) {}
-#endif
-
-/* ---- lock counting: forward to the real functions found once, before counting starts ---- */
-#define REAL(ret, name, params, args)                                          \
-  static ret(*real_##name) params;                                             \
-  ret name params {                                                            \
-    BUMP(n_lock);                                                              \
-    if (!real_##name) *(void **)&real_##name = dlsym(RTLD_NEXT, #name); /* before main */ \
-    return real_##name args;                                                   \
-  }
-REAL(int, pthread_mutex_lock, (pthread_mutex_t * m), (m))
-REAL(int, pthread_mutex_trylock, (pthread_mutex_t * m), (m))
-REAL(int, pthread_rwlock_rdlock, (pthread_rwlock_t * l), (l))
-REAL(int, pthread_rwlock_wrlock, (pthread_rwlock_t * l), (l))
-REAL(int, pthread_spin_lock, (pthread_spinlock_t * l), (l))
-REAL(int, sem_wait, (sem_t * s), (s))
-REAL(int, pthread_cond_wait, (pthread_cond_t * c, pthread_mutex_t *m), (c, m))
-
-static int lock_hooks_init(void) {
-#define FIND(name) if (!(*(void **)&real_##name = dlsym(RTLD_NEXT, #name))) return -1
-  FIND(pthread_mutex_lock); FIND(pthread_mutex_trylock); FIND(pthread_rwlock_rdlock);
-  FIND(pthread_rwlock_wrlock); FIND(pthread_spin_lock); FIND(sem_wait); FIND(pthread_cond_wait);
-  return 0;
-}
-
-/* ---- system calls: seccomp in a child ---- */
-static volatile long *trapped; /* shared page: [0] = syscall number caught */
-
-static void on_sigsys(int sig, siginfo_t *si, void *ctx) {
-  (void)sig; (void)ctx;
-  trapped[0] = si->si_syscall;
-  syscall(SYS_exit_group, 42); /* allowed by the filter */
-}
-
-/* Everything but exit/exit_group traps (SIGSYS). */
-static int seccomp_lock_down(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = on_sigsys;
-  sa.sa_flags = SA_SIGINFO;
-  if (sigaction(SIGSYS, &sa, NULL)) return -1;
-  struct sock_filter f[] = {
-    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 2, 0),
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit, 1, 0),
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-  };
-  struct sock_fprog prog = {.len = sizeof f / sizeof *f, .filter = f};
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) return -1;
-  return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
-}
-
-/* Runs fn(arg) in a child under the filter (set up by fn through lock_down). Returns -1 when
-   clean, the trapped system call number, or -2 when the child failed otherwise. */
-typedef void (*child_fn)(const void *arg);
-static long run_sealed(child_fn fn, const void *arg) {
-  trapped[0] = -1;
-  pid_t pid = fork();
-  if (pid < 0) return -2;
-  if (pid == 0) {
-    fn(arg);
-    syscall(SYS_exit_group, 0); /* no atexit handlers (sanitizers' reports make system calls) */
-  }
-  int st;
-  if (waitpid(pid, &st, 0) != pid) return -2;
-  if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return -1;
-  if (WIFEXITED(st) && WEXITSTATUS(st) == 42) return trapped[0];
-  return -2;
-}
-
-static int seccomp_usable = 1;
-static int alloc_counting_usable = 1; /* valgrind replaces malloc before our definitions */
-
-static void child_violation(const void *arg) {
-  (void)arg;
-  if (seccomp_lock_down()) syscall(SYS_exit_group, 7);
-  syscall(SYS_getppid); /* must be caught */
-}
+#include "rt_hooks.h"
 
 /* ---- models ---- */
 /* A 2-array model in the 0.7 form: a gated layer, LeakyReLU, head kernel 4 with bias, no 1x1
@@ -196,6 +53,8 @@ static char *make_model_json(void) {
   return js;
 }
 
+static sw_rt_usable use; /* which checks this machine and build allow */
+
 typedef struct job {
   const sw_net *net;
   const sw_backend *be;
@@ -225,12 +84,12 @@ static void exercise(const job *j, int sealed, long *allocs, long *frees, long *
       CHECK(0, "%s: set_slim: %s", j->name, err.msg);
       break;
     }
-    if (sealed && seccomp_lock_down()) syscall(SYS_exit_group, 7);
-    long a0 = n_alloc, f0 = n_free, l0 = n_lock;
-    counting = 1;
+    if (sealed && sw_rt_seal()) syscall(SYS_exit_group, 7);
+    long a0 = sw_rt_allocs, f0 = sw_rt_frees, l0 = sw_rt_locks;
+    sw_rt_counting = 1;
     for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) sw_runner_process(wn, x, y, blocks[b]);
-    counting = 0;
-    if (allocs) { *allocs += n_alloc - a0; *frees += n_free - f0; *locks += n_lock - l0; }
+    sw_rt_counting = 0;
+    if (allocs) { *allocs += sw_rt_allocs - a0; *frees += sw_rt_frees - f0; *locks += sw_rt_locks - l0; }
   }
   if (!sealed) sw_runner_free(wn);
 }
@@ -266,16 +125,16 @@ static void check_job(const job *j) {
     if ((ex->allocs && (a || f)) || (ex->locks && l))
       printf("KNOWN %s [%s]: %ld allocations, %ld locks inside process: %s\n", j->name, j->be->name, a, l, ex->why);
   }
-  if (alloc_counting_usable && !ok_allocs) CHECK(a == 0 && f == 0, "%s [%s]: %ld allocations, %ld frees inside process", j->name, j->be->name, a, f);
+  if (use.allocs && !ok_allocs) CHECK(a == 0 && f == 0, "%s [%s]: %ld allocations, %ld frees inside process", j->name, j->be->name, a, f);
   if (!ok_locks) CHECK(l == 0, "%s [%s]: %ld lock calls inside process", j->name, j->be->name, l);
-  if (alloc_counting_usable) printf("%-30s %-8s allocations %ld, frees %ld, locks %ld", j->name, j->be->name, a, f, l);
+  if (use.allocs) printf("%-30s %-8s allocations %ld, frees %ld, locks %ld", j->name, j->be->name, a, f, l);
   else printf("%-30s %-8s allocations not counted, locks %ld", j->name, j->be->name, l);
-  if (!seccomp_usable) { printf(", system calls: not checked\n"); return; }
+  if (!use.syscalls) { printf(", system calls: not checked\n"); return; }
   long bad = -1;
   for (int k = 0; k < 3 && bad == -1; k++) {
     job js = *j;
     js.slim = slims[k];
-    bad = run_sealed(child_job, &js);
+    bad = sw_rt_run_sealed(child_job, &js);
   }
   /* a backend exempt for its allocations may make the allocator's own calls (ASan's allocator
      maps fresh memory where glibc reuses a freed chunk) */
@@ -288,42 +147,10 @@ static void check_job(const job *j) {
   else printf(", system calls %s\n", bad == -1 ? "none" : "SEEN");
 }
 
-static int under_valgrind(void) {
-  const char *p = getenv("LD_PRELOAD");
-  return p && strstr(p, "vgpreload");
-}
-
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
-  alloc_hooks_init();
-  CHECK(lock_hooks_init() == 0, "cannot find the real pthread functions");
-  trapped = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  CHECK(trapped != MAP_FAILED, "mmap");
+  sw_rt_hooks_init(&use);
   if (sw_t_fail) return check_summary();
-
-  /* The checkers catch violations. */
-  counting = 1;
-  void *volatile p = malloc(24);
-  free(p);
-  pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-  pthread_mutex_lock(&mu);
-  pthread_mutex_unlock(&mu);
-  counting = 0;
-  CHECK(n_lock == 1, "lock counter missed a pthread_mutex_lock (%ld)", n_lock);
-  if (under_valgrind()) {
-    seccomp_usable = alloc_counting_usable = 0;
-    printf("under valgrind: allocation and system-call checks skipped (it replaces malloc; its own calls would trap)\n");
-  } else {
-    CHECK(n_alloc == 1 && n_free == 1, "allocation counter missed a malloc/free (%ld, %ld)", n_alloc, n_free);
-    long r = run_sealed(child_violation, NULL);
-    if (r == -2) {
-      seccomp_usable = 0;
-      printf("seccomp filters unavailable here: system-call check skipped\n");
-    } else {
-      CHECK(r == SYS_getppid, "seccomp check missed a getppid() (got %ld)", r);
-    }
-  }
-  n_alloc = n_free = n_lock = 0;
 
   sw_model models[8];
   const char *names[8];

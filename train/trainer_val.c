@@ -117,6 +117,8 @@ static char *metadata_json(const sw_trainer *tr, const sw_train_progress *p) {
   gmtime_r(&now, &tm);
   strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
   cJSON_AddStringToObject(md, "date", date);
+  /* the target was the device's output times this gain (datasets: a render above full scale) */
+  if (tr->data->target_gain_db != 0) cJSON_AddNumberToObject(md, "target_gain_db", tr->data->target_gain_db);
   cJSON *t = cJSON_AddObjectToObject(md, "training");
   cJSON_AddStringToObject(t, "trainer", "slimwave");
   cJSON_AddNumberToObject(t, "validation_esr", p->val_esr[tr->n_widths - 1]);

@@ -204,6 +204,19 @@ static char *json_text(cJSON *j) {
   return t;
 }
 
+/* A plugin or model renders in float, so its output above full scale is intact, unlike a recording
+   interface's: scale it to a safe peak (and record by how much) rather than fail the clipping check,
+   which stays for recorded files. */
+static void scale_to_safe_peak(float *y, long n, sw_build_result *res) {
+  double pk = 0;
+  for (long i = 0; i < n; i++) pk = fmax(pk, fabs(y[i]));
+  res->device_peak = pk;
+  if (pk < 1.0) return;
+  float g = (float)(SW_RENDER_SAFE_PEAK / pk);
+  for (long i = 0; i < n; i++) y[i] *= g;
+  res->target_gain_db = 20 * log10((double)g);
+}
+
 /* Writes the dataset into tmp (a fresh folder). */
 static int build_into(const sw_recipe *r, double secs, const char *ov, const char *tmp, cJSON *prov, sw_build_result *res, sw_err *err) {
   char ip[PATH_MAX + 100], op[PATH_MAX + 100], mp[4200], h_in[65], h_out[65];
@@ -235,12 +248,25 @@ static int build_into(const sw_recipe *r, double secs, const char *ov, const cha
     if ((rc = sw_signal_make(&so, &sig, &n, desc, sizeof desc, err))) goto done;
     if (!(wet = malloc(sizeof(float) * (size_t)n))) { rc = sw_fail(err, SW_ENOMEM, "out of memory"); goto done; }
     if ((rc = sw_device_render(r->st, r->nst, 48000, sig, wet, n, info, sizeof info, err))) goto done;
+    scale_to_safe_peak(wet, n, res);
+    m.target_gain_db = res->target_gain_db;
+    if (res->target_gain_db != 0) {
+      cJSON *tg = cJSON_AddObjectToObject(prov, "target_gain");
+      cJSON_AddNumberToObject(tg, "device_peak", res->device_peak);
+      cJSON_AddNumberToObject(tg, "gain_db", res->target_gain_db);
+      cJSON_AddStringToObject(tg, "why", "a rendered device's output above full scale loses nothing (float): scaled to a safe peak instead of refused");
+    }
     if (snprintf(ip, sizeof ip, "%s/input.wav", tmp) >= (int)sizeof ip || snprintf(op, sizeof op, "%s/output.wav", tmp) >= (int)sizeof op) { rc = sw_fail(err, SW_EOUTPUT, "%s: path too long", tmp); goto done; }
     if ((rc = sw_audio_write(ip, sig, n, 48000, err)) || (rc = sw_audio_write(op, wet, n, 48000, err))) goto done;
     /* Checks on the files as written, exactly as a user's capture would be checked. */
     if ((rc = sw_wav_read(ip, &x, err)) || (rc = sw_wav_read(op, &y, err))) goto done;
     if ((rc = sw_layout5_make(x.n, x.rate, &l, err))) goto done;
     if ((rc = sw_checks_run("input.wav", &x, "output.wav", &y, &l, ov, &res->checks, err))) goto done;
+    if (res->target_gain_db != 0)
+      snprintf(res->checks.c[SW_CK_CLIP].msg, sizeof res->checks.c[SW_CK_CLIP].msg,
+               "the device's output peaks at %.4f (%+.2f dBFS), above full scale; rendered in float it lost nothing: "
+               "scaled by %.2f dB to a peak of %g (written into the model's metadata as target_gain_db)",
+               res->device_peak, 20 * log10(res->device_peak), res->target_gain_db, SW_RENDER_SAFE_PEAK);
     if ((rc = first_failure(&res->checks, r->name, err))) goto done;
     if ((rc = sw_sha256_file(ip, h_in, err)) || (rc = sw_sha256_file(op, h_out, err))) goto done;
     m.input = "input.wav", m.output = "output.wav", m.rate = 48000;

@@ -12,6 +12,9 @@ typedef struct sw_dataset {
   long train_start, train_end; /* [start, end) sample spans into x/y */
   long val_start, val_end;
   long latency;             /* samples the output was shifted left by */
+  double target_gain_db;    /* the output is the device's times this gain (a rendered device that
+                               went above full scale; 0 dB otherwise): models trained on it play
+                               that much quieter than the device */
   char name[128];
   char path[4096];          /* the manifest */
 } sw_dataset;

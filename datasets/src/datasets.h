@@ -29,6 +29,7 @@ void sw_wav_free(sw_wav *a);
 /* ---- the capture signal (SPEC section 5, NAM's v3 layout) ---- */
 #define SW_SIG_SECONDS 190.0      /* the standard length */
 #define SW_SIG_MIN_SECONDS 30.0   /* shortest variant: 3.5 s of general material */
+#define SW_RENDER_SAFE_PEAK 0.5   /* a rendered device's output above full scale is scaled to this peak */
 
 typedef struct sw_layout5 {       /* sample positions at rate */
   int rate;

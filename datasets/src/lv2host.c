@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "../../lv2/urids.h"
 #include "datasets.h"
 
 #define BLOCK 256
@@ -41,8 +42,7 @@ struct sw_lv2 {
   int ain, aout, lat;    /* port indices, -1 if none */
   float in[BLOCK], out[BLOCK];
   /* features */
-  char **uris;
-  uint32_t nuris;
+  sw_urids urids;
   LV2_URID_Map map;
   LV2_URID_Unmap unmap;
   LV2_Worker_Schedule sched;
@@ -77,21 +77,8 @@ static void quiet_end(long saved) {
   if (e >= 0) dup2(e, 2), close(e);
 }
 
-static LV2_URID map_uri(LV2_URID_Map_Handle h, const char *uri) {
-  sw_lv2 *p = h;
-  for (uint32_t i = 0; i < p->nuris; i++)
-    if (!strcmp(p->uris[i], uri)) return i + 1;
-  char **u = realloc(p->uris, sizeof *u * (p->nuris + 1));
-  if (!u) return 0;
-  p->uris = u;
-  if (!(u[p->nuris] = strdup(uri))) return 0;
-  return ++p->nuris;
-}
-
-static const char *unmap_uri(LV2_URID_Unmap_Handle h, LV2_URID id) {
-  sw_lv2 *p = h;
-  return id >= 1 && id <= p->nuris ? p->uris[id - 1] : NULL;
-}
+static LV2_URID map_uri(LV2_URID_Map_Handle h, const char *uri) { return sw_urids_map(&((sw_lv2 *)h)->urids, uri); }
+static const char *unmap_uri(LV2_URID_Unmap_Handle h, LV2_URID id) { return sw_urids_unmap(&((sw_lv2 *)h)->urids, id); }
 
 static LV2_Worker_Status respond(LV2_Worker_Respond_Handle h, uint32_t size, const void *data) {
   sw_lv2 *p = h;
@@ -310,8 +297,7 @@ void sw_lv2_close(sw_lv2 *p) {
   }
   for (uint32_t i = 0; p->ports && i < p->nports; i++) free(p->ports[i].buf);
   free(p->ports);
-  for (uint32_t i = 0; i < p->nuris; i++) free(p->uris[i]);
-  free(p->uris);
+  sw_urids_free(&p->urids);
   if (p->world) lilv_world_free(p->world);
   quiet_end(q);
   free(p);

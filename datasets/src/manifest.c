@@ -26,6 +26,7 @@ int sw_manifest_write(const char *path, const sw_manifest_out *m, sw_err *err) {
   cJSON_AddItemToObject(j, "train_samples", cJSON_CreateDoubleArray(tr, 2));
   cJSON_AddItemToObject(j, "validation_samples", cJSON_CreateDoubleArray(va, 2));
   if (m->override && *m->override) cJSON_AddStringToObject(j, "override", m->override);
+  if (m->target_gain_db != 0) cJSON_AddNumberToObject(j, "target_gain_db", m->target_gain_db);
   cJSON *src = m->source_json ? cJSON_Parse(m->source_json) : NULL, *prov = m->provenance_json ? cJSON_Parse(m->provenance_json) : NULL;
   if (src) cJSON_AddItemToObject(j, "source", src);
   if (prov) cJSON_AddItemToObject(j, "provenance", prov);
@@ -171,6 +172,12 @@ static int load_locked(const char *mpath, const sw_load_opts *o, sw_dataset *d, 
   for (long i = 0; i < n; i++) d->y[i] = i + lat >= 0 ? y.x[i + lat] : 0.0f;
   d->x = x.x, x.x = NULL;
   d->n = n, d->rate = rate, d->latency = lat;
+  const cJSON *tg = cJSON_GetObjectItemCaseSensitive(j, "target_gain_db");
+  if (tg && (!cJSON_IsNumber(tg) || !(fabs(tg->valuedouble) <= 200))) {
+    rc = sw_fail(err, SW_EINPUT, "%s: \"target_gain_db\" must be a number of dB", mpath);
+    goto done;
+  }
+  d->target_gain_db = tg ? tg->valuedouble : 0;
   long tr[2] = {0, 0}, va[2] = {0, 0};
   int t1 = get_span(j, "train_samples", "train", rate, tr, mpath, err);
   int t2 = t1 < 0 ? 0 : get_span(j, "validation_samples", "validation", rate, va, mpath, err);

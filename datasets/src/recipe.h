@@ -51,6 +51,8 @@ typedef struct sw_build_result {
   char why[512];
   sw_check_report checks;
   double seconds;
+  double target_gain_db;      /* a rendered device's output above full scale was scaled by this (0: not) */
+  double device_peak;         /* ... from this peak */
 } sw_build_result;
 
 int sw_recipe_build(const sw_recipe *r, const sw_build_opts *o, sw_build_result *res, sw_err *err);
@@ -61,6 +63,7 @@ typedef struct sw_manifest_out {
   int rate;
   long latency, delay;        /* the applied shift and the raw blip delay (delay < -1e9: none) */
   long train[2], val[2];
+  double target_gain_db;      /* written when nonzero: the output is the device's times this gain */
   const char *source_json;    /* a JSON object (text) */
   const char *provenance_json;/* a JSON object (text) */
 } sw_manifest_out;
