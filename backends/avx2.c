@@ -17,6 +17,8 @@ typedef __m256i vm;
 
 SW_INL vf v_load(const float *p) { return _mm256_loadu_ps(p); }
 SW_INL void v_store(float *p, vf x) { _mm256_storeu_ps(p, x); }
+#define SW_HAVE_STREAM
+SW_INL void v_stream(float *p, vf x) { _mm256_stream_ps(p, x); } /* p aligned to the vector */
 SW_INL vm v_mask(int n) {
   static const int32_t bits[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
   return _mm256_loadu_si256((const __m256i *)(bits + 8 - n));

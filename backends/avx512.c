@@ -38,6 +38,8 @@ typedef __mmask16 vm;
 
 SW_INL vf v_load(const float *p) { return _mm512_loadu_ps(p); }
 SW_INL void v_store(float *p, vf x) { _mm512_storeu_ps(p, x); }
+#define SW_HAVE_STREAM
+SW_INL void v_stream(float *p, vf x) { _mm512_stream_ps(p, x); } /* p aligned to the vector */
 SW_INL vm v_mask(int n) { return (vm)((1u << n) - 1u); }
 /* Masked-out lanes are neither read nor written (no fault past the end of a row). */
 SW_INL vf v_loadm(const float *p, vm m) { return _mm512_maskz_loadu_ps(m, p); }

@@ -317,6 +317,9 @@ void sw_engine_forward(const sw_engine *e, sw_engine_ws *ws, sw_engine_saved *sv
     for (int i = 0; i < e->net->n_arrays; i++) forward_array(e, ws, sv, i, x, t0, lmin(t0 + e->tile, e->ny));
   const float hs = e->net->w[e->plan->L.head_scale], *h = sv->ho[e->net->n_arrays - 1] + e->off;
   for (long t = 0; t < e->ny; t++) y[t] = hs * h[t];
+  /* the kernels may save a with streaming stores, which are weakly ordered: a full fence (mfence on
+     x86) makes them visible before the window is handed to any other thread */
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 /* ---- backward ---- */
