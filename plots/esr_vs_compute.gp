@@ -7,4 +7,4 @@ set ylabel "validation ESR (mean over seeds)"
 set logscale y
 set grid
 set key outside right top box
-plot for [i=0:narms-1] datafile index i using 1:2 with lines lw 2 title word(titles, i+1)
+plot for [i=0:narms-1] datafile index i using 1:2 with linespoints pt 7 ps 0.4 lw 2 title word(titles, i+1)
