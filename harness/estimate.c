@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "cell.h"
@@ -12,6 +13,14 @@ static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* CPU seconds of the children waited for so far: a trainer's own work, which a machine busy with
+   other jobs inflates far less than its wall time */
+static double children_cpu_s(void) {
+  struct rusage u;
+  getrusage(RUSAGE_CHILDREN, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + 1e-6 * (u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
 static int cmp_desc(const void *a, const void *b) {
@@ -27,7 +36,7 @@ int sw_sweep_estimate(const sw_experiment *e, const char *R, int epochs, int job
   int nd = sw_experiment_n_datasets(e), ncells = 0;
   double *cell_s = malloc(sizeof(double) * (size_t)(e->n_models * nd * e->n_seeds + 1)), total = 0;
   if (!cell_s) return sw_fail(err, SW_ENOMEM, "out of memory");
-  fprintf(out, "model,schedule,passes_per_minibatch,epochs,seconds_per_epoch,cells,core_seconds\n");
+  fprintf(out, "model,schedule,passes_per_minibatch,epochs,wall_s_per_epoch,cpu_s_per_epoch,cells,core_seconds\n");
   for (int m = 0; m < e->n_models && !rc; m++) {
     const sw_exp_model *x = &e->models[m];
     sw_train_plan plan;
@@ -38,13 +47,13 @@ int sw_sweep_estimate(const sw_experiment *e, const char *R, int epochs, int job
     if ((rc = sw_child_run(rm, NULL, err) || sw_child_run(mk, NULL, err) ? SW_EOUTPUT : SW_OK)) break;
     sw_cell c = {.model = m, .dataset = 0, .seed = e->seeds[0]};
     fprintf(stderr, "estimate: %s, %d epochs\n", x->id, epochs);
-    double t0 = now_s();
+    double t0 = now_s(), c0 = children_cpu_s();
     if ((rc = sw_cell_train(e, &c, manifest, work, epochs, err))) break;
-    double per_epoch = (now_s() - t0) / epochs, one = per_epoch * plan.epochs;
+    double wall = (now_s() - t0) / epochs, cpu = (children_cpu_s() - c0) / epochs, one = cpu * plan.epochs;
     int cells = nd * e->n_seeds;
     for (int k = 0; k < cells; k++) cell_s[ncells++] = one;
     total += one * cells;
-    fprintf(out, "%s,%s,%d,%d,%.3f,%d,%.0f\n", x->id, x->schedule, plan.passes, plan.epochs, per_epoch, cells, one * cells);
+    fprintf(out, "%s,\"%s\",%d,%d,%.3f,%.3f,%d,%.0f\n", x->id, x->schedule, plan.passes, plan.epochs, wall, cpu, cells, one * cells);
     fflush(out);
   }
   if (!rc) {
@@ -58,7 +67,7 @@ int sw_sweep_estimate(const sw_experiment *e, const char *R, int epochs, int job
       load[k] += cell_s[i];
     }
     for (int j = 0; j < nj; j++) if (load[j] > wall) wall = load[j];
-    fprintf(stderr, "estimate: %d train cells, %.0f core-seconds (%.1f core-hours); on %d cores about %.0f s (%.1f min) "
+    fprintf(stderr, "estimate: %d train cells, %.0f core-seconds (%.1f core-hours); on %d idle cores about %.0f s (%.1f min) "
                     "of training, the longest cell %.0f s; dataset builds, evaluation and bench cells come on top\n",
             ncells, total, total / 3600, nj, wall, wall / 60, ncells ? cell_s[0] : 0.0);
   }

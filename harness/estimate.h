@@ -8,11 +8,11 @@
 #include "experiment.h"
 
 /* Trains every model `epochs` epochs in R/estimate/<model>/ (a fresh start each time), then
-   writes CSV rows to out: model, schedule, passes per mini-batch, the epochs its cells train,
-   seconds per epoch (wall time / epochs, start-up and validation included), cells, core-seconds;
-   and a summary on stderr: the train cells' core-seconds and their wall time on `jobs` cores
-   (longest cells first onto the least loaded core). Dataset builds, evaluation and bench cells
-   are not counted. */
+   writes CSV rows to out: model, schedule (quoted), passes per mini-batch, the epochs its cells train,
+   wall and CPU seconds per epoch (start-up and validation included), cells, core-seconds (CPU time,
+   which other jobs on the machine inflate far less than wall time); and a summary on stderr: the
+   train cells' core-seconds and their wall time on `jobs` otherwise idle cores (longest cells first
+   onto the least loaded core). Dataset builds, evaluation and bench cells are not counted. */
 int sw_sweep_estimate(const sw_experiment *e, const char *R, int epochs, int jobs, FILE *out, sw_err *err);
 
 #endif

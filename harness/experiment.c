@@ -195,6 +195,7 @@ static int parse(const cJSON *root, const char *path, const char *profile, const
   char dflt[32] = "";
   if ((rc = str_at(data, "default", dflt, sizeof dflt, true, path, "data", err))) return rc;
   snprintf(e->family, sizeof e->family, "%s", family && *family ? family : dflt);
+  if (!safe_name(e->family)) return sw_fail(err, SW_EINPUT, "%s: data family \"%s\" must use only letters, digits, - _ .", path, e->family);
   const cJSON *ds = cJSON_GetObjectItemCaseSensitive(data, e->family);
   if (!cJSON_IsArray(ds)) return sw_fail(err, SW_EINPUT, "%s: data family \"%s\" is not defined (a list under \"data\")", path, e->family);
   for (const cJSON *d = ds->child; d; d = d->next) {

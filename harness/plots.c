@@ -45,16 +45,23 @@ void sw_plot_skipped(const char *what, const char *why) {
   fprintf(stderr, "report: plot %s left out: %s\n", what, why);
 }
 
-int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir, sw_err *err) {
-  char path[4096], data[4200], outdir[4200];
-  snprintf(path, sizeof path, "%s/results.csv", R);
-  sw_results r;
-  int rc = sw_results_load(path, &r, err);
+int sw_plot_start(const char *R, sw_results *r, char *outdir, char *data, size_t len, sw_err *err) {
+  char path[4200];
+  snprintf(path, sizeof path, "%.4000s/results.csv", R);
+  int rc = sw_results_load(path, r, err);
   if (rc) return rc;
-  snprintf(outdir, sizeof outdir, "%s/plots", R);
-  snprintf(data, sizeof data, "%s/plots/data", R);
+  snprintf(outdir, len, "%.4000s/plots", R);
+  snprintf(data, len, "%.4000s/plots/data", R);
   mkdir(outdir, 0777);
   mkdir(data, 0777);
+  return SW_OK;
+}
+
+int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir, sw_err *err) {
+  char data[4200], outdir[4200];
+  sw_results r;
+  int rc = sw_plot_start(R, &r, outdir, data, sizeof data, err);
+  if (rc) return rc;
   const sw_exp_model *slim = sw_experiment_by_role(e, "slimmable");
   char backends[16][64];
   int nb = 0;

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "report.h"
 #include "report_sched.h"
@@ -100,15 +99,10 @@ static int vs_compute(const sw_experiment *e, const sw_results *r, const char *d
 }
 
 int sw_report_schedule_plots(const sw_experiment *e, const char *R, const char *plots_dir, sw_err *err) {
-  char path[4200], data[4200], outdir[4200], out[4400];
-  snprintf(path, sizeof path, "%.4000s/results.csv", R);
+  char data[4200], outdir[4200], out[4400];
   sw_results r;
-  int rc = sw_results_load(path, &r, err);
+  int rc = sw_plot_start(R, &r, outdir, data, sizeof data, err);
   if (rc) return rc;
-  snprintf(outdir, sizeof outdir, "%.4000s/plots", R);
-  snprintf(data, sizeof data, "%.4000s/plots/data", R);
-  mkdir(outdir, 0777);
-  mkdir(data, 0777);
   for (int d = 0; !rc && d < sw_experiment_n_datasets(e); d++) {
     const char *ds = e->datasets[d].recipe;
     snprintf(out, sizeof out, "%s/pareto_%s", outdir, ds);

@@ -23,6 +23,9 @@ const char *sw_validation_words(int val_nam);
    gnuplot running script with vars ("a='x'; b=2") into out_base.png and .svg, written atomically;
    a note on stderr for a plot left out. */
 FILE *sw_plot_data(const char *dir, const char *name);
+/* R/results.csv into r, and R/plots/ and R/plots/data/ made (outdir, data: len bytes each). */
+struct sw_results;
+int sw_plot_start(const char *R, struct sw_results *r, char *outdir, char *data, size_t len, sw_err *err);
 int sw_gnuplot(const char *script, const char *vars, const char *out_base, sw_err *err);
 void sw_plot_skipped(const char *what, const char *why);
 

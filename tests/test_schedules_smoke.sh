@@ -101,8 +101,8 @@ import csv, sys
 r = {x[\"model\"]: x for x in csv.DictReader(open(sys.argv[1]))}
 assert set(r) == {\"fixed-2\", \"fixed-8\", \"uniform\", \"sandwich-2\"}, r
 assert r[\"sandwich-2\"][\"passes_per_minibatch\"] == \"4\" and r[\"sandwich-2\"][\"epochs\"] == \"1\" and r[\"uniform\"][\"epochs\"] == \"4\"
-assert all(float(x[\"seconds_per_epoch\"]) > 0 and x[\"cells\"] == \"2\" for x in r.values())
-" "$R/estimate.csv" && grep -q "estimate: 8 train cells, .* on 2 cores about" "$R/log-estimate.txt"'
+assert all(float(x[\"wall_s_per_epoch\"]) > 0 and float(x[\"cpu_s_per_epoch\"]) > 0 and x[\"cells\"] == \"2\" for x in r.values())
+" "$R/estimate.csv" && grep -q "estimate: 8 train cells, .* on 2 idle cores about" "$R/log-estimate.txt"'
 # equal compute needs epochs divisible by every arm's sub-steps
 sed 's/"epochs": 4, "batch": 4/"epochs": 6, "batch": 4/' "$exp" > "$R/odd.json"
 check "a profile whose epochs the sandwich's 4 sub-steps cannot divide is refused before any cell runs" \
