@@ -1,4 +1,4 @@
-/* slimwave sweep plan|cell|collect|publish EXPERIMENT ... and slimwave report EXPERIMENT */
+/* slimwave sweep plan|cell|collect|publish|estimate EXPERIMENT ... and slimwave report EXPERIMENT */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -78,8 +78,10 @@ int sw_table_rows(const sw_experiment *e, const sw_results *r, sw_trow *rows, in
 
 void sw_report_training_words(sw_buf *md, const sw_experiment *e) {
   const sw_exp_profile *p = &e->profile;
-  sw_bp(md, "Training (profile %s): %d epochs, batch %d x %d samples, Adam lr %g", p->name, p->epochs, p->batch, p->ny, p->lr);
-  sw_bp(md, ", %s of training material per dataset; ", p->data_seconds > 0 ? "a shortened capture signal" : "the whole capture signal");
+  sw_bp(md, "Training (profile %s): %d epoch%s, mini-batches of %d x %d samples, Adam lr %g, ", p->name, p->epochs,
+        p->epochs == 1 ? "" : "s", p->batch, p->ny, p->lr);
+  if (p->data_seconds > 0) sw_bp(md, "on a capture signal shortened to %g s; ", p->data_seconds);
+  else sw_bp(md, "on the whole capture signal; ");
   sw_bp(md, "loss and lr decay per epoch by model:");
   for (int i = 0; i < e->n_models; i++) {
     const sw_exp_model *m = &e->models[i];
