@@ -96,7 +96,7 @@ static int parse_profile(const cJSON *p, sw_exp_profile *o, const char *path, sw
   if (!cJSON_IsObject(p)) return sw_fail(err, SW_EINPUT, "%s: %s is not an object", path, where);
   static const char *const known[] = {"epochs", "batch", "ny", "threads", "lr", "decay", "data_seconds", "bench_seconds",
                                       "bench_repeats", "blocks", "backends", "max_datasets", "comment", "equal_passes",
-                                      "tones", "models", "seeds"};
+                                      "tones", "models", "seeds", "arch"};
   int rc = check_keys(p, known, sizeof known / sizeof *known, path, where, err);
   rc = rc ? rc : int_at(p, "epochs", 1, 100000, &o->epochs, path, where, err);
   rc = rc ? rc : int_at(p, "batch", 1, 4096, &o->batch, path, where, err);
@@ -277,6 +277,10 @@ static int parse(const cJSON *root, const char *path, const char *profile, const
   if (!pr) return sw_fail(err, SW_EINPUT, "%s: profile \"%s\" is not defined under \"profiles\"", path, p->name);
   if ((rc = parse_profile(pr, p, path, err))) return rc;
   if ((rc = apply_subsets(pr, e, path, err))) return rc;
+  /* a profile may train every model on another architecture (smoke: a small one, the same machinery) */
+  char arch[sizeof e->models[0].arch] = "";
+  if ((rc = str_at(pr, "arch", arch, sizeof arch, false, path, "profile", err))) return rc;
+  for (int m = 0; arch[0] && m < e->n_models; m++) memcpy(e->models[m].arch, arch, sizeof arch);
   if ((long)e->n_seeds * e->n_models * (e->n_datasets + 1) > SW_EXP_MAX_CELLS)
     return sw_fail(err, SW_EINPUT, "%s: %d seeds x %d models x %d datasets is more than %d cells", path, e->n_seeds, e->n_models, e->n_datasets, SW_EXP_MAX_CELLS);
   return SW_OK;

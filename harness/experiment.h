@@ -77,7 +77,7 @@ typedef struct sw_cell {
 
 /* Loads path with profile (NULL: "quick") and data family (NULL: the file's default). A profile
    may narrow the experiment: "tones" (datasets by tone), "models" (by id) and "seeds" replace the
-   file's lists for that profile. */
+   file's lists for that profile; "arch" replaces every model's architecture. */
 int sw_experiment_load(const char *path, const char *profile, const char *family, sw_experiment *out, sw_err *err);
 /* Expands into cells (train cells, then bench cells, in a stable order); returns the count. */
 int sw_experiment_cells(const sw_experiment *e, sw_cell *cells, int max);

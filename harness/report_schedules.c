@@ -246,7 +246,7 @@ int sw_report_schedules(const sw_experiment *e, const char *R, const char *ref, 
         sw_validation_words(e->val_nam));
   sw_report_training_words(&md, e);
   compute_table(&md, e, &r);
-  static double worst[SW_EXP_MAX][SW_EXP_MAX];
+  double worst[SW_EXP_MAX][SW_EXP_MAX];
   for (int d = 0; d < nd; d++) dataset_table(&md, e, &r, d, worst[d]);
   goal(&md, e, worst, nd);
   convergence(&md, e, &r, nd);
