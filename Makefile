@@ -30,19 +30,36 @@ clean:
 	rm -rf $(BUILD) $(BUILD).configure.log
 
 # ---- the harness (issue 6) ----
-# make paper-table [PROFILE=quick|full|smoke] [DATA=lv2|captured]: run the paper experiment's cells
-# (resumable; -j$(JOBS) in parallel), collect, and write the table and plots under results/.
+# make paper-table [PROFILE=quick|full|smoke] [DATA=lv2|captured] [RENDER=1]: run the paper
+# experiment's cells on this machine (resumable; -j$(JOBS) in parallel) into the run's own folder,
+# results/paper-<data>-<profile>/ (git-ignored), collect, and write the table (beside the committed
+# reference in results/reference/ and the paper's figures) and plots. RENDER=1 trains and times
+# nothing: it re-renders the committed reference's table from its rows.
+# make schedules [PROFILE=quick|full|smoke] [DATA=captured|lv2] [RENDER=1]: the same for the schedule
+# study (experiments/schedules.json).
 PROFILE ?= quick
-DATA ?= lv2
-EXPERIMENT ?= experiments/paper.json
+DATA ?=
+RENDER ?=
 SW = $(BUILD)/slimwave
-.PHONY: paper-table counters compare-backends
+.PHONY: paper-table schedules run-experiment counters compare-backends
 paper-table: build
+	@$(MAKE) --no-print-directory run-experiment EXPERIMENT=experiments/paper.json
+schedules: build
+	@$(MAKE) --no-print-directory run-experiment EXPERIMENT=experiments/schedules.json
+
+# (the data family defaults to the experiment file's own: lv2 for the paper, captured for schedules)
+EXP_OPTS = --profile $(PROFILE) $(if $(DATA),--data $(DATA))
+EXP_PLAN = $(BUILD)/plans/$(basename $(notdir $(EXPERIMENT)))-$(PROFILE)$(if $(DATA),-$(DATA)).mk
+run-experiment:
+ifeq ($(RENDER),1)
+	$(SW) report $(EXPERIMENT) $(EXP_OPTS) --reference
+else
 	@mkdir -p $(BUILD)/plans
-	$(SW) sweep plan $(EXPERIMENT) --make --profile $(PROFILE) --data $(DATA) > $(BUILD)/plans/paper-$(PROFILE)-$(DATA).mk
-	$(MAKE) --no-print-directory -f $(BUILD)/plans/paper-$(PROFILE)-$(DATA).mk -j$(JOBS) all
-	$(SW) sweep collect $(EXPERIMENT) --profile $(PROFILE) --data $(DATA)
-	$(SW) report $(EXPERIMENT) --profile $(PROFILE) --data $(DATA)
+	$(SW) sweep plan $(EXPERIMENT) --make $(EXP_OPTS) > $(EXP_PLAN)
+	$(MAKE) --no-print-directory -f $(EXP_PLAN) -j$(JOBS) all
+	$(SW) sweep collect $(EXPERIMENT) $(EXP_OPTS)
+	$(SW) report $(EXPERIMENT) $(EXP_OPTS)
+endif
 
 # make counters: PAPI presets (NA with the reason where the machine has none) and slimwave's
 # software-defined events at every width of the real models, as CSV under results/counters/.

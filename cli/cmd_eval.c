@@ -2,25 +2,28 @@
    distance at each width, as CSV. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../core/nam_file.h"
 #include "../harness/eval.h"
 #include "cli.h"
 
 static const char *usage =
-  "usage: slimwave eval MODEL.nam --data MANIFEST [--widths all|full] [--backend B]\n"
+  "usage: slimwave eval MODEL.nam --data MANIFEST [--widths all|full] [--backend B] [--val padded|nam]\n"
   "Runs the model on the dataset's validation segment (preceded by receptive-field zeros) at\n"
-  "each width and prints CSV: channels, macs_per_sample, esr, mse, mrstft.\n";
+  "each width and prints CSV: channels, macs_per_sample, esr, mse, mrstft. --val nam scores from\n"
+  "RF-1 samples into the segment (NAM's convention), padded (default) the whole segment.\n";
 
 int cmd_eval(int argc, char **argv) {
   if (cli_is_help(argc, argv)) { fputs(usage, stdout); return 0; }
-  const char *data = NULL, *widths = "all", *be_s = NULL;
-  cli_opt opts[] = {{"--data", &data, NULL}, {"--widths", &widths, NULL}, {"--backend", &be_s, NULL}};
+  const char *data = NULL, *widths = "all", *be_s = NULL, *val = "padded";
+  cli_opt opts[] = {{"--data", &data, NULL}, {"--widths", &widths, NULL}, {"--backend", &be_s, NULL}, {"--val", &val, NULL}};
   const char *pos[1];
   int npos;
   sw_err err = {0};
-  int rc = cli_parse(argc, argv, opts, 3, pos, 1, &npos, &err);
+  int rc = cli_parse(argc, argv, opts, 4, pos, 1, &npos, &err);
   if (!rc && (npos != 1 || !data)) rc = sw_fail(&err, SW_EUSAGE, "expected MODEL.nam --data MANIFEST");
+  if (!rc && strcmp(val, "padded") && strcmp(val, "nam")) rc = sw_fail(&err, SW_EUSAGE, "--val: \"%s\" is neither padded nor nam", val);
   if (rc) { fprintf(stderr, "slimwave eval: %s\n", err.msg); return rc; }
   const sw_backend *be = cli_backend(be_s, true, &err);
   if (!be) { fprintf(stderr, "slimwave eval: %s\n", err.msg); return SW_EUSAGE; }
@@ -34,7 +37,7 @@ int cmd_eval(int argc, char **argv) {
   int nw = sw_eval_pick_widths(net, widths, ws, SW_MAX_CHANNELS, &err);
   if (nw < 0) rc = SW_EUSAGE;
   else if ((double)d.rate != net->sample_rate) rc = sw_fail(&err, SW_EINPUT, "%s: rate %d Hz, the model expects %g Hz", data, d.rate, net->sample_rate);
-  else rc = sw_eval_widths(net, d.x + d.val_start, d.y + d.val_start, d.val_end - d.val_start, ws, nw, be, er, &err);
+  else rc = sw_eval_widths(net, d.x + d.val_start, d.y + d.val_start, d.val_end - d.val_start, !strcmp(val, "nam"), ws, nw, be, er, &err);
   if (!rc) {
     printf("channels,macs_per_sample,esr,mse,mrstft\n");
     for (int j = 0; j < nw; j++) {

@@ -16,13 +16,16 @@ static const char *usage =
   "usage: slimwave train --data DATASET --arch standard|lite|feather|nano|paper|CONFIG.json --out MODEL.nam\n"
   "                      [--schedule S] [--epochs N] [--batch 16] [--ny 8192] [--lr 0.004] [--decay 0.993]\n"
   "                      [--seed N] [--threads N] [--backend NAME] [--resume CKPT] [--loss nam|paper|esr|mse]\n"
-  "                      [--init standard|smallest_and_zeros] [--best-by full|mean|mean:CAP]\n"
+  "                      [--init standard|smallest_and_zeros] [--best-by full|mean|mean:CAP] [--val padded|nam]\n"
   "Trains from scratch (or from CKPT) and writes, beside MODEL.nam: MODEL.csv (validation ESR per epoch and\n"
   "width) and MODEL.ckpt (checkpoint, every epoch and on Ctrl-C/SIGTERM). MODEL.nam holds the best epoch.\n"
   "  --schedule S  fixed | fixed:C | uniform | allowed[:LIST] [,boost] | sandwich:N | sandwich-distill:N\n"
   "  --threads N   worker threads (default: all cores); results do not depend on it\n"
   "  --best-by     keep the epoch with the best full-width ESR (default) or mean ESR over widths;\n"
-  "                mean:CAP ranks epochs whose full-width ESR is above CAP after all that meet it\n";
+  "                mean:CAP ranks epochs whose full-width ESR is above CAP after all that meet it\n"
+  "  --val         validation ESR over the whole segment with receptive-field zeros before it (padded,\n"
+  "                default), or from RF-1 samples into it, where the output sees only segment input (nam:\n"
+  "                NAM's trainer scores so)\n";
 
 static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
@@ -73,13 +76,13 @@ int cmd_train(int argc, char **argv) {
   if (cli_is_help(argc, argv)) { fputs(usage, stdout); return 0; }
   const char *data_s = NULL, *arch_s = NULL, *out_s = NULL, *sched_s = NULL, *ep_s = NULL, *batch_s = NULL,
              *ny_s = NULL, *lr_s = NULL, *decay_s = NULL, *seed_s = NULL, *thr_s = NULL, *be_s = NULL,
-             *resume_s = NULL, *loss_s = NULL, *init_s = NULL, *best_s = NULL;
+             *resume_s = NULL, *loss_s = NULL, *init_s = NULL, *best_s = NULL, *val_s = NULL;
   cli_opt opts[] = {{"--data", &data_s, NULL}, {"--arch", &arch_s, NULL}, {"--out", &out_s, NULL},
                     {"--schedule", &sched_s, NULL}, {"--epochs", &ep_s, NULL}, {"--batch", &batch_s, NULL},
                     {"--ny", &ny_s, NULL}, {"--lr", &lr_s, NULL}, {"--decay", &decay_s, NULL},
                     {"--seed", &seed_s, NULL}, {"--threads", &thr_s, NULL}, {"--backend", &be_s, NULL},
                     {"--resume", &resume_s, NULL}, {"--loss", &loss_s, NULL}, {"--init", &init_s, NULL},
-                    {"--best-by", &best_s, NULL}};
+                    {"--best-by", &best_s, NULL}, {"--val", &val_s, NULL}};
   const char *pos[1];
   int npos = 0;
   sw_err err = {0};
@@ -104,6 +107,10 @@ int cmd_train(int argc, char **argv) {
       cfg.best_by_mean = true;
       rc = cli_double("--best-by mean:CAP", best_s + 5, 1e-9, 1e9, &cfg.best_full_cap, &err);
     } else if (strcmp(best_s, "full")) rc = sw_fail(&err, SW_EUSAGE, "--best-by: \"%s\" is neither full, mean nor mean:CAP", best_s);
+  }
+  if (!rc && val_s) {
+    if (!strcmp(val_s, "nam")) cfg.val_nam = true;
+    else if (strcmp(val_s, "padded")) rc = sw_fail(&err, SW_EUSAGE, "--val: \"%s\" is neither padded nor nam", val_s);
   }
   if (!rc && sched_s && strlen(sched_s) >= sizeof cfg.schedule) rc = sw_fail(&err, SW_EUSAGE, "--schedule: too long");
   if (rc) { fprintf(stderr, "slimwave train: %s\n", err.msg); return rc; }

@@ -15,6 +15,8 @@
 #include "../core/atomic_file.h"
 #include "../core/nam_file.h"
 #include "../core/runner.h"
+#include "../train/init.h"
+#include "../train/schedule.h"
 #include "counters.h"
 #include "eval.h"
 #include "provenance.h"
@@ -70,7 +72,9 @@ int sw_cell_dataset(const sw_experiment *e, const char *recipe, char *manifest, 
   return SW_OK;
 }
 
-static void ctx_for(const sw_experiment *e, const sw_cell *c, const sw_net *net, const sw_widths *w, sw_row_ctx *x) {
+/* full_c0: channels of the first array of the model's architecture before a cut ("channels"), so
+   that a dedicated 4-channel model reads 50% beside the 8-channel one; 0 = the net's own. */
+static void ctx_for(const sw_experiment *e, const sw_cell *c, const sw_net *net, int full_c0, const sw_widths *w, sw_row_ctx *x) {
   const sw_exp_model *m = &e->models[c->model];
   *x = (sw_row_ctx){.experiment = e->name, .profile = e->profile.name, .cell = c->id,
                     .dataset = e->datasets[c->dataset].recipe, .tone = e->datasets[c->dataset].tone, .model = m->id,
@@ -78,41 +82,121 @@ static void ctx_for(const sw_experiment *e, const sw_cell *c, const sw_net *net,
   if (!net || !w) return;
   int k = 0;
   for (int i = 0; i < w->n; i++) k += snprintf(x->channels + k, sizeof x->channels - (size_t)k, "%s%d", i ? "," : "", w->c[i]);
-  x->width_pct = 100.0 * w->c[0] / net->arrays[0].channels;
+  x->width_pct = 100.0 * w->c[0] / (full_c0 > 0 ? full_c0 : net->arrays[0].channels);
   x->macs = sw_net_macs(net, w);
 }
 
-/* A CONFIG.json architecture is relative to the experiment file; a preset name is itself. */
-static void arch_path(const sw_experiment *e, const sw_exp_model *m, char *buf, size_t len) {
-  if (strstr(m->arch, ".json") && m->arch[0] != '/') snprintf(buf, len, "%s/%s", e->dir, m->arch);
-  else snprintf(buf, len, "%s", m->arch);
+/* The model's architecture, cut to its "channels" when it has them (weights zero but head_scale);
+   *full_c0 gets the uncut first array's channels. */
+static int load_arch(const sw_experiment *e, const sw_exp_model *m, sw_net *out, int *full_c0, sw_err *err) {
+  char arch[4400];
+  sw_experiment_arch_path(e, m, arch, sizeof arch);
+  int rc = sw_arch_load(arch, out, err);
+  if (rc) return rc;
+  *full_c0 = out->arrays[0].channels;
+  if (!m->channels[0]) return SW_OK;
+  sw_widths w = {.n = 0};
+  for (char *p = (char *)m->channels; *p && w.n < SW_MAX_ARRAYS; p += *p == ',') w.c[w.n++] = (int)strtol(p, &p, 10);
+  sw_net cut;
+  if (w.n != out->n_arrays)
+    rc = sw_fail(err, SW_EINPUT, "%s: model %s: channels \"%s\" give %d arrays, its arch has %d", e->path, m->id, m->channels, w.n, out->n_arrays);
+  if (!rc) rc = sw_net_check_widths(out, &w, err);
+  if (!rc) rc = sw_net_slice(out, &w, &cut, err);
+  sw_net_free(out);
+  if (!rc) *out = cut;
+  return rc;
 }
 
-static int train(const sw_experiment *e, const sw_cell *c, const char *manifest, const char *work, char *model, int len, sw_err *err) {
+int sw_cell_train_plan(const sw_experiment *e, const sw_exp_model *m, sw_train_plan *out, sw_err *err) {
+  sw_net net;
+  int full_c0, rc = load_arch(e, m, &net, &full_c0, err);
+  if (rc) return rc;
+  sw_schedule s;
+  rc = sw_schedule_parse(m->schedule, &net, &s, err);
+  sw_net_free(&net);
+  if (rc) {
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s", err->msg);
+    return sw_fail(err, rc, "%s: model %s: %s", e->path, m->id, why);
+  }
+  const sw_exp_profile *p = &e->profile;
+  out->passes = sw_schedule_max_substeps(&s);
+  out->epochs = p->epochs;
+  out->decay = m->decay > 0 ? m->decay : p->decay;
+  if (p->equal_passes && out->passes > 1) {
+    if (p->epochs % out->passes)
+      return sw_fail(err, SW_EINPUT, "%s: profile %s: equal_passes needs epochs (%d) divisible by the %d sub-steps of a "
+                     "mini-batch of model %s (%s)", e->path, p->name, p->epochs, out->passes, m->id, m->schedule);
+    out->epochs = p->epochs / out->passes;
+    out->decay = pow(out->decay, out->passes);
+  }
+  return SW_OK;
+}
+
+int sw_cell_check_models(const sw_experiment *e, sw_err *err) {
+  for (int i = 0; i < e->n_models; i++) {
+    sw_train_plan plan;
+    int rc = sw_cell_train_plan(e, &e->models[i], &plan, err);
+    if (rc) return rc;
+  }
+  return SW_OK;
+}
+
+/* The --arch a cell's trainer or init gets: the arch itself or, for a model with "channels", the
+   cut one, written to dir/arch.nam once (the trainer takes a whole .nam as an arch, ignoring its
+   weights, and initialises it as a model of that width). */
+static int arch_arg(const sw_experiment *e, const sw_exp_model *m, const char *dir, char *buf, size_t len, sw_err *err) {
+  if (!m->channels[0]) {
+    sw_experiment_arch_path(e, m, buf, (int)len);
+    return SW_OK;
+  }
+  snprintf(buf, len, "%.3700s/arch.nam", dir);
+  if (exists(buf)) return SW_OK;
+  sw_net net;
+  sw_model mo;
+  int full_c0, rc = load_arch(e, m, &net, &full_c0, err);
+  if (rc) return rc;
+  if (!(rc = sw_model_from_net(&net, &mo, err))) {
+    rc = sw_model_save(&mo, buf, err);
+    sw_model_free(&mo);
+  }
+  sw_net_free(&net);
+  return rc;
+}
+
+int sw_cell_train(const sw_experiment *e, const sw_cell *c, const char *manifest, const char *work, int n_epochs, sw_err *err) {
   if (strlen(work) > 3700) return sw_fail(err, SW_EOUTPUT, "%s: path too long", work);
   const sw_exp_model *m = &e->models[c->model];
   const sw_exp_profile *p = &e->profile;
-  snprintf(model, (size_t)len, "%.3700s/model.nam", work);
-  char done[4200], ckpt[4200], epochs[16], batch[16], ny[16], lr[32], decay[32], seed[16], threads[16], arch[4400];
+  char model[3800], done[4200], ckpt[4200], epochs[16], batch[16], ny[16], lr[32], decay[32], seed[16], threads[16], arch[4400];
+  snprintf(model, sizeof model, "%.3700s/model.nam", work);
   snprintf(done, sizeof done, "%.3700s/train.done", work);
-  if (exists(done) && exists(model)) return SW_OK;
+  if (!n_epochs && exists(done) && exists(model)) return SW_OK;
+  sw_train_plan plan;
+  int rc = sw_cell_train_plan(e, m, &plan, err);
+  if (!rc) rc = arch_arg(e, m, work, arch, sizeof arch, err);
+  if (rc) return rc;
   /* the trainer keeps MODEL.ckpt and MODEL.csv beside MODEL.nam */
   snprintf(ckpt, sizeof ckpt, "%.3700s/model.ckpt", work);
-  snprintf(epochs, sizeof epochs, "%d", p->epochs);
+  snprintf(epochs, sizeof epochs, "%d", n_epochs ? n_epochs : plan.epochs);
   snprintf(batch, sizeof batch, "%d", p->batch);
   snprintf(ny, sizeof ny, "%d", p->ny);
   snprintf(lr, sizeof lr, "%g", p->lr);
-  snprintf(decay, sizeof decay, "%g", p->decay);
+  snprintf(decay, sizeof decay, "%.17g", plan.decay);
   snprintf(seed, sizeof seed, "%d", c->seed);
   snprintf(threads, sizeof threads, "%d", p->threads);
-  arch_path(e, m, arch, sizeof arch);
   char *argv[40] = {(char *)sw_self_exe(), "train", "--data", (char *)manifest, "--arch", arch, "--schedule",
                     (char *)m->schedule, "--epochs", epochs, "--batch", batch, "--ny", ny, "--lr", lr, "--decay", decay,
                     "--seed", seed, "--threads", threads, "--out", model, NULL};
   int k = 24;
-  if (exists(ckpt)) { argv[k++] = "--resume"; argv[k++] = ckpt; argv[k] = NULL; }
+  if (m->loss[0]) { argv[k++] = "--loss"; argv[k++] = (char *)m->loss; }
+  if (m->init[0]) { argv[k++] = "--init"; argv[k++] = (char *)m->init; }
+  if (m->best_by[0]) { argv[k++] = "--best-by"; argv[k++] = (char *)m->best_by; }
+  if (e->val_nam) { argv[k++] = "--val"; argv[k++] = "nam"; }
+  if (exists(ckpt)) { argv[k++] = "--resume"; argv[k++] = ckpt; }
+  argv[k] = NULL;
   if (sw_child_run(argv, NULL, err)) return SW_EFAIL;
-  return sw_write_file_atomic(done, "ok\n", 3, err);
+  return n_epochs ? SW_OK : sw_write_file_atomic(done, "ok\n", 3, err);
 }
 
 /* An untrained model of the cell's architecture (slimwave init, seeded by the cell) in dir. */
@@ -120,14 +204,18 @@ static int init_model(const sw_experiment *e, const sw_cell *c, const char *dir,
   const sw_exp_model *m = &e->models[c->model];
   char arch[4400], seed[16];
   snprintf(model, (size_t)len, "%.3700s/untrained.nam", dir);
-  arch_path(e, m, arch, sizeof arch);
+  int rc = arch_arg(e, m, dir, arch, sizeof arch, err);
+  if (rc) return rc;
   snprintf(seed, sizeof seed, "%d", c->seed);
   char *argv[] = {(char *)sw_self_exe(), "init", "--arch", arch, "--out", model, "--seed", seed, NULL};
   return sw_child_run(argv, NULL, err) ? SW_EFAIL : SW_OK;
 }
 
-/* The trainer's per-epoch CSV (epoch, ..., esr_c<c0>[_<c1>..] per width) into rows. */
-static void curve_rows(const sw_experiment *e, const sw_cell *c, const sw_net *net, const char *work, sw_rows *rows) {
+/* The trainer's per-epoch CSV (epoch, steps, ..., esr_c<c0>[_<c1>..] per width) into rows, and the
+   compute it took: sample_passes = mini-batches x sub-steps per mini-batch x batch x ny (a row at
+   the widest width evaluated, `top`), so that arms compare at equal compute. */
+static void curve_rows(const sw_experiment *e, const sw_cell *c, const sw_net *net, int full_c0, const sw_widths *top,
+                       int passes, const char *work, sw_rows *rows) {
   char path[4200], *text;
   size_t n;
   sw_err err;
@@ -137,11 +225,13 @@ static void curve_rows(const sw_experiment *e, const sw_cell *c, const sw_net *n
   char *hdr[64];
   char hcopy[4096];
   snprintf(hcopy, sizeof hcopy, "%s", line ? line : "");
-  int nh = sw_csv_split(hcopy, hdr, 64);
+  int nh = sw_csv_split(hcopy, hdr, 64), epoch = 0;
+  double steps = 0;
   while ((line = strtok_r(NULL, "\n", &save))) {
     char *f[64];
     int nf = sw_csv_split(line, f, 64);
-    int epoch = atoi(f[0]);
+    epoch = atoi(f[0]);
+    if (nf > 1) steps = strtod(f[1], NULL);
     for (int j = 1; j < nf && j < nh && j < 64; j++) {
       if (strncmp(hdr[j], "esr_c", 5)) continue;
       sw_widths w = {.n = 0};
@@ -151,14 +241,23 @@ static void curve_rows(const sw_experiment *e, const sw_cell *c, const sw_net *n
       }
       if (w.n != net->n_arrays) continue;
       sw_row_ctx x;
-      ctx_for(e, c, net, &w, &x);
+      ctx_for(e, c, net, full_c0, &w, &x);
       sw_rows_add(rows, &x, "val_esr_epoch", strtod(f[j], NULL), NULL, -1, epoch, NULL);
     }
   }
   free(text);
+  if (epoch < 1) return;
+  sw_row_ctx x;
+  char note[160];
+  ctx_for(e, c, net, full_c0, top, &x);
+  snprintf(note, sizeof note, "%.0f mini-batches x %d sub-steps x %d x %d samples", steps, passes, e->profile.batch, e->profile.ny);
+  sw_rows_add(rows, &x, "sample_passes", steps * passes * e->profile.batch * e->profile.ny, NULL, -1, epoch, note);
 }
 
-static int evaluate(const sw_experiment *e, const sw_cell *c, const char *manifest, const sw_net *net, sw_rows *rows, sw_err *err) {
+/* ESR, MSE and MRSTFT at the widths the model is evaluated at (*top gets the widest), and the
+   work counters per width. */
+static int evaluate(const sw_experiment *e, const sw_cell *c, const char *manifest, const sw_net *net, int full_c0,
+                    sw_widths *top, sw_rows *rows, sw_err *err) {
   sw_dataset d;
   int rc = sw_dataset_load(manifest, &d, err);
   if (rc) return rc;
@@ -172,25 +271,28 @@ static int evaluate(const sw_experiment *e, const sw_cell *c, const char *manife
   if (nw <= 0 || !er) { sw_dataset_free(&d); free(er); return nw <= 0 ? SW_EINPUT : SW_ENOMEM; }
   const float *x = d.x + d.val_start, *y = d.y + d.val_start;
   long n = d.val_end - d.val_start;
-  rc = sw_eval_widths(net, x, y, n, ws, nw, sw_backend_naive(), er, err);
+  const sw_backend *be = e->eval_best ? sw_backend_default(NULL, 0) : sw_backend_naive();
+  rc = sw_eval_widths(net, x, y, n, e->val_nam, ws, nw, be, er, err);
+  const char *seg = e->val_nam ? "validation segment from RF-1 samples in (NAM)" : "validation segment";
   for (int j = 0; !rc && j < nw; j++) {
     sw_row_ctx cx;
-    ctx_for(e, c, net, &ws[j], &cx);
-    sw_rows_add(rows, &cx, "esr", er[j].esr, NULL, -1, -1, "validation segment");
-    sw_rows_add(rows, &cx, "mse", er[j].mse, NULL, -1, -1, "validation segment");
-    sw_rows_add(rows, &cx, "mrstft", er[j].mrstft, NULL, -1, -1, isnan(er[j].mrstft) ? "segment too short" : "validation segment");
+    ctx_for(e, c, net, full_c0, &ws[j], &cx);
+    sw_rows_add(rows, &cx, "esr", er[j].esr, NULL, -1, -1, seg);
+    sw_rows_add(rows, &cx, "mse", er[j].mse, NULL, -1, -1, seg);
+    sw_rows_add(rows, &cx, "mrstft", er[j].mrstft, NULL, -1, -1, isnan(er[j].mrstft) ? "segment too short" : seg);
   }
+  *top = ws[nw - 1];
   /* counters per width on the first 2 s of the validation input, 64-sample blocks */
   sw_runner *wn = NULL;
   sw_run_opts o = {.max_block = 64};
   long nc = n < 96000 ? n : 96000;
-  if (!rc && !(rc = sw_runner_create(net, &o, &wn, err))) {
+  if (!rc && e->counters && !(rc = sw_runner_create(net, &o, &wn, err))) {
     for (int j = 0; !rc && j < nw; j++) {
       if ((rc = sw_runner_set_widths(wn, &ws[j], err))) break;
       sw_counter_value v[SW_COUNTERS_MAX];
       int k = sw_counters_run(wn, x, nc, 64, v);
       sw_row_ctx cx;
-      ctx_for(e, c, net, &ws[j], &cx);
+      ctx_for(e, c, net, full_c0, &ws[j], &cx);
       for (int i = 0; i < k; i++) sw_rows_add(rows, &cx, v[i].name, isnan(v[i].total) ? NAN : v[i].total / nc, "naive", 64, -1, v[i].why[0] ? v[i].why : "per sample");
     }
     sw_runner_free(wn);
@@ -208,7 +310,7 @@ static void widths_str(const sw_widths *w, char *buf, size_t len) {
 
 /* slimwave bench CSV (header names) into rows. */
 static int bench(const sw_experiment *e, const sw_cell *c, const char *model, const char *work, const sw_net *net,
-                 const char *weights, sw_rows *rows, sw_err *err) {
+                 int full_c0, const char *weights, sw_rows *rows, sw_err *err) {
   char out[4200], secs[32], reps[16], widths[1024] = "all";
   snprintf(out, sizeof out, "%.3800s/bench.csv", work);
   snprintf(secs, sizeof secs, "%g", e->profile.bench_seconds);
@@ -256,7 +358,7 @@ static int bench(const sw_experiment *e, const sw_cell *c, const char *model, co
     }
     if (w.n != net->n_arrays) continue;
     sw_row_ctx x;
-    ctx_for(e, c, net, &w, &x);
+    ctx_for(e, c, net, full_c0, &w, &x);
     char note[200];
     if (ifb >= 0 && strcmp(f[ifb], "0")) snprintf(note, sizeof note, "%s; %s ops fell back to naive", weights, f[ifb]);
     else snprintf(note, sizeof note, "%s", weights);
@@ -325,7 +427,7 @@ static int cell_run_locked(const sw_experiment *e, const sw_cell *c, const char 
   snprintf(done, sizeof done, "%.3700s/train.done", work);
   if (!c->bench) {
     if ((rc = sw_cell_dataset(e, e->datasets[c->dataset].recipe, manifest, sizeof manifest, err))) return rc;
-    if ((rc = train(e, c, manifest, work, model, sizeof model, err))) return rc;
+    if ((rc = sw_cell_train(e, c, manifest, work, 0, err))) return rc;
   } else if (exists(done) && exists(model)) {
     snprintf(note, sizeof note, "trained weights");
   } else {
@@ -337,16 +439,23 @@ static int cell_run_locked(const sw_experiment *e, const sw_cell *c, const char 
     if ((rc = sw_mkdirs(bwork, err)) || (rc = init_model(e, c, bwork, model, sizeof model, err))) return rc;
     snprintf(note, sizeof note, "untrained weights (seed %d): no trained model here", c->seed);
   }
+  sw_train_plan plan;
+  sw_net arch;
+  int full_c0;
+  if ((rc = sw_cell_train_plan(e, &e->models[c->model], &plan, err))) return rc;
+  if ((rc = load_arch(e, &e->models[c->model], &arch, &full_c0, err))) return rc;
+  sw_net_free(&arch);
   sw_model m;
   if ((rc = sw_model_load(model, &m, err))) return rc;
   const sw_net *net = &m.sub[0];
   sw_rows rows = {0};
+  sw_widths top;
   if (c->bench) {
     rc = sw_mkdirs(bwork, err);
-    if (!rc) rc = bench(e, c, model, bwork, net, note, &rows, err);
+    if (!rc) rc = bench(e, c, model, bwork, net, full_c0, note, &rows, err);
   } else {
-    rc = evaluate(e, c, manifest, net, &rows, err);
-    if (!rc) curve_rows(e, c, net, work, &rows);
+    rc = evaluate(e, c, manifest, net, full_c0, &top, &rows, err);
+    if (!rc) curve_rows(e, c, net, full_c0, &top, plan.passes, work, &rows);
   }
   if (!rc && !rows.n) rc = sw_fail(err, SW_EFAIL, "cell %s produced no rows", c->id);
   if (!rc) rc = sw_rows_save(&rows, rows_path, err);

@@ -16,7 +16,14 @@ typedef struct sw_exp_model {
   char arch[256];       /* preset name or CONFIG.json path (relative to the experiment) */
   char schedule[128];   /* trainer width schedule */
   char eval_widths[64]; /* "all" | "full" | "train" (the width(s) it was trained at) */
-  char role[32];        /* its row in the paper table: nam_standard, slimmable, fixed_full, fixed_half, or "" */
+  char role[32];        /* its row in the paper table: nam_standard, nam_nano, slimmable, fixed_full,
+                           fixed_half, dedicated (a model trained alone at one width), or "" */
+  char loss[16];        /* trainer --loss; "" = the trainer's default (nam) */
+  char init[32];        /* trainer --init; "" = standard */
+  char best_by[32];     /* trainer --best-by; "" = full */
+  char channels[64];    /* "C[,C2..]": the arch cut to these channels (a model of that width of its
+                           own, initialised for it), trained alone; "" = the arch as it is */
+  double decay;         /* lr decay per epoch; 0 = the profile's */
 } sw_exp_model;
 
 typedef struct sw_exp_dataset {
@@ -37,6 +44,10 @@ typedef struct sw_exp_profile {
   int max_datasets;           /* 0 = all; smoke uses fewer */
   /* What a Slurm job of each phase asks for (sweep plan --sbatch); 0 = the cluster's default. */
   int minutes_datasets, minutes_train, minutes_bench, mem_mb;
+  /* Equal compute: a model whose schedule runs k sub-steps per mini-batch (sandwich:N: N + 2)
+     trains epochs / k epochs with decay^k per epoch, so every model gets the same sample-passes
+     and the same learning rate at the same compute. */
+  bool equal_passes;
 } sw_exp_profile;
 
 typedef struct sw_experiment {
@@ -49,6 +60,12 @@ typedef struct sw_experiment {
   int n_datasets;
   sw_exp_dataset datasets[SW_EXP_MAX];
   sw_exp_profile profile;
+  bool val_nam;          /* "validation": "nam" (score from RF-1 samples into the segment), else "padded" */
+  bool bench;            /* "bench": time the models in bench cells (default true) */
+  bool counters;         /* "counters": count work per width in train cells (default true) */
+  char report[16];       /* "report": "paper" (the paper table) or "schedules" (the schedule study) */
+  bool eval_best;        /* "eval_backend": "best" evaluates on the default backend; "naive" (default)
+                            on the reference, bit-identical on every CPU */
 } sw_experiment;
 
 /* Two phases: "train" cells (dataset x model x seed: train, evaluate, count) and, after all of
@@ -60,12 +77,24 @@ typedef struct sw_cell {
   bool bench;
 } sw_cell;
 
-/* Loads path with profile (NULL: "quick") and data family (NULL: the file's default). */
+/* Loads path with profile (NULL: "quick") and data family (NULL: the file's default). A profile
+   may narrow the experiment: "tones" (datasets by tone), "models" (by id) and "seeds" replace the
+   file's lists for that profile; "arch" replaces every model's architecture. */
 int sw_experiment_load(const char *path, const char *profile, const char *family, sw_experiment *out, sw_err *err);
 /* Expands into cells (train cells, then bench cells, in a stable order); returns the count. */
 int sw_experiment_cells(const sw_experiment *e, sw_cell *cells, int max);
-/* results/<name>[-<family>] with the profile as a subfolder unless it is "quick" */
+/* The one place that names results folders. A run writes its own folder,
+   results/<name>-<family>-<profile>/ (git-ignored: this machine's figures, trained and timed here);
+   the committed reference of the same run lives apart, in
+   results/reference/<name>-<family>-<profile>/, and reports put the two side by side. */
 void sw_experiment_results_dir(const sw_experiment *e, char *buf, int len);
+void sw_experiment_reference_dir(const sw_experiment *e, char *buf, int len);
+/* The recipe a run follows, as JSON (malloc'd; NULL when out of memory): the profile's settings,
+   datasets, models with their training settings, seeds and validation convention. A report
+   compares it with its reference's to say whether their figures are comparable. */
+char *sw_experiment_recipe_json(const sw_experiment *e);
+/* A CONFIG.json arch resolved against the experiment's folder; a preset name as it is. */
+void sw_experiment_arch_path(const sw_experiment *e, const sw_exp_model *m, char *buf, int len);
 
 /* The model with this table role (nam_standard, slimmable, ...), or NULL. */
 const sw_exp_model *sw_experiment_by_role(const sw_experiment *e, const char *role);

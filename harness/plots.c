@@ -8,12 +8,13 @@
 #include "../core/atomic_file.h"
 #include "../core/model.h"
 #include "report.h"
+#include "report_util.h"
 #include "results.h"
 #include "spawn.h"
 
 /* Opens a data file (plain write: data files are regenerated as a whole on every report and
    the plots made from them are written atomically). */
-static FILE *dat(const char *dir, const char *name) {
+FILE *sw_plot_data(const char *dir, const char *name) {
   char p[4400];
   snprintf(p, sizeof p, "%.4000s/%.300s", dir, name);
   return fopen(p, "w");
@@ -24,7 +25,7 @@ static bool seen(char (*list)[64], int n, const char *s) {
   return false;
 }
 
-static int gnuplot(const char *script, const char *vars, const char *out_base, sw_err *err) {
+int sw_gnuplot(const char *script, const char *vars, const char *out_base, sw_err *err) {
   static const char *const terms[][2] = {{"pngcairo size 900,600 font ',11'", "png"}, {"svg size 900,600 font ',11'", "svg"}};
   for (int t = 0; t < 2; t++) {
     char out[4300], e[8192];
@@ -40,20 +41,27 @@ static int gnuplot(const char *script, const char *vars, const char *out_base, s
 }
 
 /* A plot without data (cells not run yet: a partial full profile) is left out, with a note. */
-static void skipped(const char *what, const char *why) {
+void sw_plot_skipped(const char *what, const char *why) {
   fprintf(stderr, "report: plot %s left out: %s\n", what, why);
 }
 
-int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir, sw_err *err) {
-  char path[4096], data[4200], outdir[4200];
-  snprintf(path, sizeof path, "%s/results.csv", R);
-  sw_results r;
-  int rc = sw_results_load(path, &r, err);
+int sw_plot_start(const char *R, sw_results *r, char *outdir, char *data, size_t len, sw_err *err) {
+  char path[4200];
+  snprintf(path, sizeof path, "%.4000s/results.csv", R);
+  int rc = sw_results_load(path, r, err);
   if (rc) return rc;
-  snprintf(outdir, sizeof outdir, "%s/plots", R);
-  snprintf(data, sizeof data, "%s/plots/data", R);
+  snprintf(outdir, len, "%.4000s/plots", R);
+  snprintf(data, len, "%.4000s/plots/data", R);
   mkdir(outdir, 0777);
   mkdir(data, 0777);
+  return SW_OK;
+}
+
+int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir, sw_err *err) {
+  char data[4200], outdir[4200];
+  sw_results r;
+  int rc = sw_plot_start(R, &r, outdir, data, sizeof data, err);
+  if (rc) return rc;
   const sw_exp_model *slim = sw_experiment_by_role(e, "slimmable");
   char backends[16][64];
   int nb = 0;
@@ -65,7 +73,7 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
   for (int d = 0; d < sw_experiment_n_datasets(e) && !rc; d++) {
     char name[128];
     snprintf(name, sizeof name, "pareto_%s.dat", e->datasets[d].tone);
-    FILE *f = dat(data, name);
+    FILE *f = sw_plot_data(data, name);
     if (!f) { rc = sw_fail(err, SW_EOUTPUT, "%s/%s: cannot write", data, name); break; }
     /* a block only for a model with points: gnuplot's `index` skips empty blocks, so an empty one
        would shift the later models' titles onto the wrong curves */
@@ -93,7 +101,7 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
     fclose(f);
     if (!pts) {
       snprintf(name, sizeof name, "pareto_%s", e->datasets[d].tone);
-      skipped(name, "no model of this tone has both ESR and RTF rows yet");
+      sw_plot_skipped(name, "no model of this tone has both ESR and RTF rows yet");
       continue;
     }
     char vars[6000], out[4300], script[4200];
@@ -101,7 +109,7 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
              e->datasets[d].tone, titles, ptypes, shown);
     snprintf(out, sizeof out, "%s/pareto_%s", outdir, e->datasets[d].tone);
     snprintf(script, sizeof script, "%s/pareto.gp", plots_dir);
-    rc = gnuplot(script, vars, out, err);
+    rc = sw_gnuplot(script, vars, out, err);
   }
   /* RTF and efficiency against width, one line per backend (the slimmable model). */
   const char *metrics[] = {"rtf", "efficiency"};
@@ -111,7 +119,7 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
     for (int b = 0; b < nb; b++) {
       char name[128];
       snprintf(name, sizeof name, "%s_%.32s.dat", metrics[mi], backends[b]);
-      FILE *f = dat(data, name);
+      FILE *f = sw_plot_data(data, name);
       if (!f) { rc = sw_fail(err, SW_EOUTPUT, "%s/%s: cannot write", data, name); break; }
       fprintf(f, "# channels macs_per_sample %s\n", metrics[mi]);
       for (int i = 0; i < r.n; i++) {
@@ -125,15 +133,15 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
       strncat(names, backends[b], sizeof names - strlen(names) - 2);
       strcat(names, " ");
     }
-    if (!rc && !pts) { skipped(metrics[mi], "the slimmable model has no rows of it yet"); continue; }
+    if (!rc && !pts) { sw_plot_skipped(metrics[mi], "the slimmable model has no rows of it yet"); continue; }
     snprintf(vars, sizeof vars, "datadir='%s'; metric='%s'; backends='%s'", data, metrics[mi], names);
     snprintf(out, sizeof out, "%s/%s_vs_width", outdir, metrics[mi]);
     snprintf(script, sizeof script, "%s/backend_width.gp", plots_dir);
-    if (!rc) rc = gnuplot(script, vars, out, err);
+    if (!rc) rc = sw_gnuplot(script, vars, out, err);
   }
   /* Counters per sample against width (SDE through PAPI), first tone, slimmable model. */
   if (!rc && slim) {
-    FILE *f = dat(data, "counters.dat");
+    FILE *f = sw_plot_data(data, "counters.dat");
     if (f) {
       fprintf(f, "# channels macs_formula sde_macs sde_activations sde_weight_bytes\n");
       int pts = 0;
@@ -151,13 +159,13 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
       snprintf(vars, sizeof vars, "datafile='%s/counters.dat'", data);
       snprintf(out, sizeof out, "%s/counters_vs_width", outdir);
       snprintf(script, sizeof script, "%s/counters.gp", plots_dir);
-      if (pts) rc = gnuplot(script, vars, out, err);
-      else skipped("counters", "the slimmable model has no rows yet");
+      if (pts) rc = sw_gnuplot(script, vars, out, err);
+      else sw_plot_skipped("counters", "the slimmable model has no rows yet");
     }
   }
   /* Training curves: validation ESR per epoch for each width (slimmable model, first tone). */
   if (!rc && slim) {
-    FILE *f = dat(data, "curves.dat");
+    FILE *f = sw_plot_data(data, "curves.dat");
     char chans[SW_MAX_CHANNELS][64];
     int nc = 0;
     for (int i = 0; i < r.n; i++)
@@ -180,9 +188,9 @@ int sw_report_plots(const sw_experiment *e, const char *R, const char *plots_dir
         snprintf(vars, sizeof vars, "datafile='%s/curves.dat'; widths='%s'; tone='%s'", data, names, e->datasets[0].tone);
         snprintf(out, sizeof out, "%s/training_curves", outdir);
         snprintf(script, sizeof script, "%s/training_curves.gp", plots_dir);
-        rc = gnuplot(script, vars, out, err);
+        rc = sw_gnuplot(script, vars, out, err);
       } else {
-        skipped("training curves", "the slimmable model has no rows yet");
+        sw_plot_skipped("training curves", "the slimmable model has no rows yet");
       }
     }
   }

@@ -2,6 +2,7 @@
 #include "results.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ int sw_results_load(const char *path, sw_results *out, sw_err *err) {
     snprintf(x->dataset, sizeof x->dataset, "%s", f[3]);
     snprintf(x->tone, sizeof x->tone, "%s", f[4]);
     snprintf(x->model, sizeof x->model, "%s", f[5]);
+    snprintf(x->schedule, sizeof x->schedule, "%s", f[7]);
+    x->seed = atoi(f[8]);
     snprintf(x->channels, sizeof x->channels, "%s", f[9]);
     x->width_pct = strtod(f[10], NULL);
     x->macs = strtol(f[11], NULL, 10);
@@ -70,4 +73,31 @@ double sw_results_best_rtf(const sw_results *r, const char *model, const char *c
     }
   }
   return best;
+}
+
+static bool on_curve(const sw_rec *x, const char *model, const char *dataset, const char *channels, int seed) {
+  return !strcmp(x->metric, "val_esr_epoch") && !strcmp(x->model, model) && !strcmp(x->channels, channels) &&
+         (!dataset || !strcmp(x->dataset, dataset)) && (seed < 0 || x->seed == seed) && x->epoch >= 1;
+}
+
+double sw_results_convergence(const sw_results *r, const char *model, const char *dataset, const char *channels, int seed,
+                              int *window) {
+  /* the curve by epoch (epochs count from 1; rows come in any order) */
+  int last = 0;
+  for (int i = 0; i < r->n; i++)
+    if (on_curve(&r->r[i], model, dataset, channels, seed) && r->r[i].epoch > last) last = r->r[i].epoch;
+  *window = last / 10 > 1 ? last / 10 : 1;
+  if (last < 2) return NAN;
+  double *v = malloc(sizeof(double) * (size_t)(last + 1));
+  if (!v) return NAN;
+  for (int e = 0; e <= last; e++) v[e] = NAN;
+  for (int i = 0; i < r->n; i++)
+    if (on_curve(&r->r[i], model, dataset, channels, seed)) v[r->r[i].epoch] = r->r[i].value;
+  double best = INFINITY, before = NAN;
+  for (int e = 1; e <= last; e++) {
+    if (v[e] < best) best = v[e];
+    if (e == last - *window) before = best;
+  }
+  free(v);
+  return isfinite(before) && best > 0 ? (before - best) / best : NAN;
 }

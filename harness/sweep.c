@@ -118,6 +118,10 @@ int sw_sweep_collect(const sw_experiment *e, const char *R, int argc, char **arg
     rc = sw_write_file_atomic(p, all, len, err);
     snprintf(p, sizeof p, "%s/provenance.json", R);
     if (!rc) rc = sw_provenance_write(p, argc, argv, manifests, nm, stamps, ns, err);
+    char *recipe = rc ? NULL : sw_experiment_recipe_json(e);
+    snprintf(p, sizeof p, "%s/recipe.json", R);
+    if (!rc) rc = recipe ? sw_write_file_atomic(p, recipe, strlen(recipe), err) : sw_fail(err, SW_ENOMEM, "out of memory");
+    free(recipe);
   }
   free(spaths);
   free(stamps);

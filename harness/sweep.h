@@ -17,7 +17,7 @@ int sw_sweep_plan(const sw_experiment *e, const char *results_dir, sw_plan_kind 
    bench job that collects and reports; `bash SCRIPT submit` creates the log folder and submits them. */
 int sw_sweep_sbatch(const sw_experiment *e, const char *results_dir, const char *opts, FILE *out, sw_err *err);
 /* Checks every cell's rows (missing cells are listed, a corrupted file is an error), merges
-   them into R/results.csv and writes R/provenance.json. Returns SW_OK only if all cells are
+   them into R/results.csv and writes R/provenance.json and R/recipe.json (the settings of the run). Returns SW_OK only if all cells are
    present and valid; *missing gets the number of cells not yet run. */
 int sw_sweep_collect(const sw_experiment *e, const char *results_dir, int argc, char **argv, int *missing, sw_err *err);
 

@@ -2,7 +2,8 @@
 # The harness end to end on the smoke profile of experiments/paper.json, through the GNU parallel
 # path (dataset builds, train cells in parallel, bench cells one at a time), then collect and
 # report: rows, results.csv, provenance, the table with a row for every width, the plots, a
-# partial report (n/a for cells not run yet, plots without data left out). Then:
+# partial report (n/a for cells not run yet, plots without data left out); the paper's recipe (its
+# loss, NAM's validation, a dedicated model of each width) and the run's own folder. Then:
 # a rerun through the generated makefile skips every finished cell, a sweep killed with SIGKILL
 # mid-cell leaves the finished cells' rows whole and resumes, a cell whose work folder another
 # process holds is refused, and a corrupted row file is refused by collect with a message naming
@@ -74,6 +75,24 @@ for f in pareto_clean rtf_vs_width efficiency_vs_width counters_vs_width trainin
   check "plot $f.png" '[ -s "$R/plots/$f.png" ]'
   check "plot $f.svg" '[ -s "$R/plots/$f.svg" ]'
 done
+# the paper's recipe: its loss and NAM's validation reach the trainer and the evaluation; the
+# half-width model is a 4-channel model of its own; each width beside its dedicated model
+meta() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['metadata']['training']['settings'][sys.argv[2]])" "$R/work/lv2-clean__$1__s1/model.nam" "$2"; }
+check "the paper experiment trains with the paper's loss and scores as NAM does" '[ "$(meta slimmable loss)" = paper ] && meta fixed-half validation | grep -q "^nam" && grep -q ",esr,[0-9.e-]*,,,,validation segment from RF-1 samples in (NAM)$" "$R/results.csv"'
+check "the half-width model is a 4-channel model trained alone, at 50% of the 8-channel one" \
+  '"$sw" info "$R/work/lv2-clean__fixed-half__s1/model.nam" | grep -q "array 0: channels 4," && grep -q ",fixed-half,paper,fixed,1,4,50,1748,esr," "$R/results.csv"'
+check "every width of the slimmable model beside the model of that width trained alone" 'python3 -c "
+import csv, sys
+r = {(x[\"model\"], x[\"channels\"]): float(x[\"value\"]) for x in csv.DictReader(open(sys.argv[1])) if x[\"metric\"] == \"esr\"}
+row = [l for l in open(sys.argv[2]) if l.startswith(\"| 50.0% | 4 |\")]
+assert len(row) == 1 and row[0].rstrip().endswith(\" | %.2f |\" % (r[(\"slimmable\", \"4\")] / r[(\"fixed-half\", \"4\")])), row
+" "$R/results.csv" "$R/paper-table.md"'
+check "the table says how far each cell is from converged, and that no reference is committed for it" \
+  'grep -q "^## How far from converged" "$R/paper-table.md" && grep -q "No committed reference for this run yet (.results/reference/paper-lv2-smoke/.)" "$R/paper-table.md" && [ -s "$R/recipe.json" ]'
+check "make paper-table runs in its own folder; the quick profile is one tone, the paper's four models" \
+  '"$sw" sweep plan "$exp" --make | grep -q "^results/paper-lv2-quick/rows/lv2-crunch__slimmable__s1.csv:" && [ "$("$sw" sweep plan "$exp" --phase train | wc -l)" -eq 4 ]'
+check "the full profile: four tones, the A1 baselines and a model trained alone at every width 1..8" \
+  '[ "$("$sw" sweep plan "$exp" --profile full --phase train | wc -l)" -eq 44 ] && "$sw" sweep plan "$exp" --profile full --phase train | grep -q "lv2-lead__nam-nano__s1" && "$sw" sweep plan "$exp" --profile full --phase train | grep -q "lv2-clean__fixed-7__s1"'
 # a partial sweep (the full profile between sittings): cells not run yet read n/a, never nan
 P=$R/partial
 mkdir -p "$P"

@@ -88,7 +88,13 @@ int sw_trainer_create(const sw_train_cfg *cfg, sw_net *net, const sw_dataset *da
                  data->path, span, tr->n_win, tr->win, tr->ny, sw_engine_rf(tr->e), tr->B);
     goto fail;
   }
-  if (data->val_end - data->val_start < 1) { rc = sw_fail(err, SW_EINPUT, "%s: no validation segment", data->path); goto fail; }
+  long val_n = data->val_end - data->val_start, val_rf1 = cfg->val_nam ? sw_engine_rf(tr->e) - 1 : 0;
+  if (val_n < 1) { rc = sw_fail(err, SW_EINPUT, "%s: no validation segment", data->path); goto fail; }
+  if (val_n <= val_rf1) {
+    rc = sw_fail(err, SW_EINPUT, "%s: validation segment of %ld samples, not longer than the receptive field - 1 (%ld) that NAM's validation skips",
+                 data->path, val_n, val_rf1);
+    goto fail;
+  }
   if ((rc = sw_schedule_parse(cfg->schedule, net, &tr->sched, err))) goto fail;
   if ((rc = sw_schedule_apply_allowed(&tr->sched, net, err))) goto fail;
   pick_widths(tr);

@@ -4,7 +4,8 @@
    on `threads` threads into per-window gradient buffers summed in window order (so results do
    not depend on the thread count); Adam with lr0 * decay^epoch. Each epoch: validation ESR at
    full width and every allowed width (model run with RF-1 zeros before the segment), a CSV row,
-   the best model saved (.nam, with metadata) and a checkpoint; both written atomically. */
+   the best model saved (.nam, with metadata) and a checkpoint; both written atomically.
+   cfg.val_nam scores validation from RF-1 samples into the segment instead (NAM's convention). */
 #ifndef SW_TRAINER_H
 #define SW_TRAINER_H
 
@@ -56,6 +57,9 @@ typedef struct sw_train_cfg {
   bool best_by_mean;          /* best checkpoint by the mean ESR over widths, not full width */
   double best_full_cap;       /* with best_by_mean, > 0: epochs whose full-width ESR is above it rank
                                  after all that meet it, among themselves by full-width ESR */
+  bool val_nam;               /* validation ESR as NAM scores it: from RF-1 samples into the segment
+                                 (every scored output sees only segment input), not from its first
+                                 sample with a zero past (the default) */
   const char *out_path;       /* best model (.nam); NULL: none written (benchmarks) */
   const char *ckpt_path;      /* NULL: none written */
   const char *csv_path;       /* NULL: none written */

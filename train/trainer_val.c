@@ -1,5 +1,6 @@
-/* Validation (streaming inference over the validation segment, RF-1 zeros before it), the CSV
-   of per-epoch figures and the best model with its metadata. */
+/* Validation (streaming inference over the validation segment, RF-1 zeros before it; with
+   cfg.val_nam scored from RF-1 samples into it, as NAM does), the CSV of per-epoch figures and the
+   best model with its metadata. */
 #include "trainer_priv.h"
 
 #include <cjson/cJSON.h>
@@ -33,11 +34,13 @@ static void *val_job(void *p) {
   if (!out) { j->rc = sw_fail(&j->err, SW_ENOMEM, "out of memory (validation)"); return NULL; }
   if ((j->rc = sw_wavenet_create(j->view, &ro, &wn, &j->err))) { free(out); return NULL; }
   const float *x = d->x + d->val_start, *y = d->y + d->val_start;
+  /* NAM's convention: outputs from RF-1 on depend on segment input only (the zero past is out of reach) */
+  const long from = tr->cfg.val_nam ? sw_engine_rf(tr->e) - 1 : 0;
   for (int k = j->t; k < tr->n_widths; k += j->T) {
     if ((j->rc = sw_wavenet_set_widths(wn, &tr->widths[k], &j->err))) break;
     sw_wavenet_run(wn, x, out, n, 4096);
     double se = 0, sy = 0;
-    for (long t = 0; t < n; t++) {
+    for (long t = from; t < n; t++) {
       double e = (double)out[t] - y[t];
       se += e * e;
       sy += (double)y[t] * y[t];
@@ -135,6 +138,8 @@ static char *metadata_json(const sw_trainer *tr, const sw_train_progress *p) {
   cJSON_AddStringToObject(s, "arch", c->arch_name ? c->arch_name : "");
   cJSON_AddStringToObject(s, "schedule", tr->sched.str);
   cJSON_AddStringToObject(s, "loss", sw_loss_name(c->loss.kind));
+  cJSON_AddStringToObject(s, "validation", c->val_nam ? "nam: scored from RF-1 samples into the segment" : "padded: RF-1 zeros before the segment");
+  cJSON_AddStringToObject(s, "init", c->init == SW_INIT_SMALLEST_AND_ZEROS ? "smallest_and_zeros" : "standard");
   cJSON_AddNumberToObject(s, "epochs", c->epochs);
   cJSON_AddNumberToObject(s, "batch", c->batch);
   cJSON_AddNumberToObject(s, "ny", c->ny);

@@ -233,6 +233,18 @@ exp_case("no data object", {k: v for k, v in EXP.items() if k != "data"}, 'missi
 exp_case("unknown data family", dict(EXP, data={"default": "nope", "lv2": EXP["data"]["lv2"]}), 'data family "nope" is not defined')
 exp_case("empty arch", dict(EXP, models=[dict(EXP["models"][0], arch="")]), '"arch" must be a non-empty string')
 exp_case("unknown profile", EXP, 'profile "bogus" is not defined', argv=["--profile", "bogus"])
+EXPQ = dict(EXP, profiles={"quick": {"epochs": 4}})
+M0 = EXP["models"][0]
+exp_case("unknown model setting", dict(EXPQ, models=[dict(M0, lossy="x")]), 'e.json: m: unknown setting "lossy"')
+exp_case("unknown loss", dict(EXPQ, models=[dict(M0, loss="l1")]), '"loss" must be one of: nam paper esr mse')
+exp_case("channels not a list", dict(EXPQ, models=[dict(M0, channels="4,x")]), "channels must be C or C1,C2,..")
+exp_case("channels for too few arrays", dict(EXPQ, models=[dict(M0, channels="2")]), 'model m: channels "2" give 1 arrays, its arch has 2')
+exp_case("unknown validation convention", dict(EXPQ, validation="zero"), '"validation" must be one of: padded nam')
+exp_case("profile lists an unknown model", dict(EXP, profiles={"quick": {"models": ["zz"]}}), 'models: "zz" is no model id of the file')
+exp_case("profile lists an unknown tone", dict(EXP, profiles={"quick": {"tones": ["funk"]}}), 'tones: "funk" is no tone of data family "lv2"')
+exp_case("equal passes that do not divide the epochs",
+         dict(EXP, models=[dict(M0, schedule="sandwich:2")], profiles={"quick": {"epochs": 6, "equal_passes": True}}),
+         "equal_passes needs epochs (6) divisible by the 4 sub-steps of a mini-batch of model m (sandwich:2)")
 
 # ---- command line ----
 P = ["process", "model.nam", "in.wav", "out.wav"]
@@ -259,6 +271,10 @@ case("cli: flag given a value", P + ["--fast-tanh=1"], USAGE, "--fast-tanh takes
 case("cli: unknown backend", P + ["--backend", "quantum"], USAGE, 'no backend "quantum"')
 case("cli: missing arguments", ["process", "model.nam"], USAGE, "expected MODEL.nam IN OUT", out=None)
 case("cli: extra argument", P + ["extra"], USAGE, 'unexpected argument "extra"')
+case("cli: train --val bogus", ["train", "--data", "m.json", "--arch", "nano", "--out", "o.nam", "--val", "bogus"], USAGE,
+     '--val: "bogus" is neither padded nor nam', out="o.nam")
+case("cli: eval --val bogus", ["eval", "model.nam", "--data", "m.json", "--val", "bogus"], USAGE,
+     '--val: "bogus" is neither padded nor nam', out=None)
 case("cli: unknown command", ["frobnicate"], USAGE, 'unknown command "frobnicate"', out=None)
 case("cli: no command", [], USAGE, "usage: slimwave", out=None)
 
