@@ -78,6 +78,12 @@ counters: build
 compare-backends: build
 	tools/compare-backends.sh $(SW)
 
+# make train-bench: training steps of the standard and paper presets at every width, 1 and 2
+# threads, beside the PyTorch peer when python3-torch is installed -> results/train-bench/<cpu-id>/.
+.PHONY: train-bench
+train-bench: build
+	tools/train-bench.py $(SW) --shared $(SHARED)
+
 # Datasets (issue 5): build every recipe into datasets/cache/ (reused when unchanged; recipes that
 # need ../shared are skipped without it). DATASET_SECONDS=40 builds the short variants (CI smoke).
 DATASET_SECONDS ?=
