@@ -112,3 +112,12 @@ void cli_widths_str(const sw_widths *w, char *buf, int len) {
   buf[0] = 0;
   for (int i = 0; i < w->n && n < len; i++) n += snprintf(buf + n, (size_t)(len - n), "%s%d", i ? "," : "", w->c[i]);
 }
+
+int cli_tiles(const char *s, int *forward, int *backward, sw_err *err) {
+  int f = 0, b = 0, n = 0;
+  if (sscanf(s, "%d,%d%n", &f, &b, &n) != 2 || s[n] || f < 1 || b < 1 || f > 65536 || b > 65536)
+    return sw_fail(err, SW_EUSAGE, "--tiles \"%s\": expected FORWARD,BACKWARD columns, each 1..65536", s);
+  *forward = f;
+  *backward = b;
+  return SW_OK;
+}

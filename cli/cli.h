@@ -25,6 +25,8 @@ int cli_widths(const char *s, sw_widths *out, sw_err *err);
 /* NULL name: the default (SLIMWAVE_BACKEND, else best usable); logs the choice to stderr. */
 const sw_backend *cli_backend(const char *name, bool quiet, sw_err *err);
 void cli_widths_str(const sw_widths *w, char *buf, int len);
+/* --tiles FORWARD,BACKWARD: the training engine's time tiles (columns, each 1..65536). */
+int cli_tiles(const char *s, int *forward, int *backward, sw_err *err);
 bool cli_is_help(int argc, char **argv);
 /* The plugin bundle this program was built with: <dir of slimwave>/lv2/slimwave.lv2 (file: a file
    in it, or NULL for the folder). Fails with a message when it is missing. */

@@ -17,6 +17,7 @@ static const char *usage =
   "                      [--schedule S] [--epochs N] [--batch 16] [--ny 8192] [--lr 0.004] [--decay 0.993]\n"
   "                      [--seed N] [--threads N] [--backend NAME] [--resume CKPT] [--loss nam|paper|esr|mse]\n"
   "                      [--init standard|smallest_and_zeros] [--best-by full|mean|mean:CAP] [--val padded|nam]\n"
+  "                      [--tiles FORWARD,BACKWARD]\n"
   "Trains from scratch (or from CKPT) and writes, beside MODEL.nam: MODEL.csv (validation ESR per epoch and\n"
   "width) and MODEL.ckpt (checkpoint, every epoch and on Ctrl-C/SIGTERM). MODEL.nam holds the best epoch.\n"
   "  --schedule S  fixed | fixed:C | uniform | allowed[:LIST] [,boost] | sandwich:N | sandwich-distill:N\n"
@@ -25,7 +26,9 @@ static const char *usage =
   "                mean:CAP ranks epochs whose full-width ESR is above CAP after all that meet it\n"
   "  --val         validation ESR over the whole segment with receptive-field zeros before it (padded,\n"
   "                default), or from RF-1 samples into it, where the output sees only segment input (nam:\n"
-  "                NAM's trainer scores so)\n";
+  "                NAM's trainer scores so)\n"
+  "  --tiles F,B   the engine's time tiles in columns (default 512,2048): speed only; they change the\n"
+  "                order of sums, so results change by rounding\n";
 
 static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
@@ -76,13 +79,13 @@ int cmd_train(int argc, char **argv) {
   if (cli_is_help(argc, argv)) { fputs(usage, stdout); return 0; }
   const char *data_s = NULL, *arch_s = NULL, *out_s = NULL, *sched_s = NULL, *ep_s = NULL, *batch_s = NULL,
              *ny_s = NULL, *lr_s = NULL, *decay_s = NULL, *seed_s = NULL, *thr_s = NULL, *be_s = NULL,
-             *resume_s = NULL, *loss_s = NULL, *init_s = NULL, *best_s = NULL, *val_s = NULL;
+             *resume_s = NULL, *loss_s = NULL, *init_s = NULL, *best_s = NULL, *val_s = NULL, *tile_s = NULL;
   cli_opt opts[] = {{"--data", &data_s, NULL}, {"--arch", &arch_s, NULL}, {"--out", &out_s, NULL},
                     {"--schedule", &sched_s, NULL}, {"--epochs", &ep_s, NULL}, {"--batch", &batch_s, NULL},
                     {"--ny", &ny_s, NULL}, {"--lr", &lr_s, NULL}, {"--decay", &decay_s, NULL},
                     {"--seed", &seed_s, NULL}, {"--threads", &thr_s, NULL}, {"--backend", &be_s, NULL},
                     {"--resume", &resume_s, NULL}, {"--loss", &loss_s, NULL}, {"--init", &init_s, NULL},
-                    {"--best-by", &best_s, NULL}, {"--val", &val_s, NULL}};
+                    {"--best-by", &best_s, NULL}, {"--val", &val_s, NULL}, {"--tiles", &tile_s, NULL}};
   const char *pos[1];
   int npos = 0;
   sw_err err = {0};
@@ -96,6 +99,7 @@ int cmd_train(int argc, char **argv) {
   if (!rc && batch_s && !(rc = cli_int("--batch", batch_s, 1, 4096, &v, &err))) cfg.batch = (int)v;
   if (!rc && ny_s && !(rc = cli_int("--ny", ny_s, 1, 1 << 22, &v, &err))) cfg.ny = (int)v;
   if (!rc && thr_s && !(rc = cli_int("--threads", thr_s, 1, 256, &v, &err))) cfg.threads = (int)v;
+  if (!rc && tile_s) rc = cli_tiles(tile_s, &cfg.tile, &cfg.btile, &err);
   if (!rc && seed_s && !(rc = cli_int("--seed", seed_s, 0, 0x7fffffffffffffffL, &v, &err))) cfg.seed = (uint64_t)v;
   if (!rc && lr_s) rc = cli_double("--lr", lr_s, 1e-12, 10, &cfg.lr, &err);
   if (!rc && decay_s) rc = cli_double("--decay", decay_s, 1e-6, 1, &cfg.decay, &err);

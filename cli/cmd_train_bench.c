@@ -134,13 +134,7 @@ int cmd_train_bench(int argc, char **argv) {
   if (!rc && steps_s) rc = cli_int("--steps", steps_s, 1, 100000, &in.steps, &err);
   if (!rc && warm_s) rc = cli_int("--warmup", warm_s, 0, 100000, &in.warm, &err);
   if (!rc && loss_s) rc = sw_loss_parse(loss_s, &in.cfg.loss, &err);
-  if (!rc && tile_s) {
-    int f = 0, b = 0, n = 0;
-    if (sscanf(tile_s, "%d,%d%n", &f, &b, &n) != 2 || tile_s[n] || f < 1 || b < 1 || f > 65536 || b > 65536)
-      rc = sw_fail(&err, SW_EUSAGE, "--tiles \"%s\": expected FORWARD,BACKWARD columns, each 1..65536", tile_s);
-    in.cfg.tile = f;
-    in.cfg.btile = b;
-  }
+  if (!rc && tile_s) rc = cli_tiles(tile_s, &in.cfg.tile, &in.cfg.btile, &err);
   if (!rc && sched_s && strlen(sched_s) >= sizeof in.cfg.schedule) rc = sw_fail(&err, SW_EUSAGE, "--schedule: too long");
   if (!rc && sched_s && ch_s) rc = sw_fail(&err, SW_EUSAGE, "--channels and --schedule: give one (--channels W is the schedule fixed:W)");
   if (!rc && ch_s && (strlen(ch_s) > 200 || !*ch_s || strspn(ch_s, "0123456789,:") != strlen(ch_s)))
