@@ -44,7 +44,6 @@ static const sw_backend *const all[] = {
 
 int sw_backend_count(void) { return (int)(sizeof all / sizeof *all); }
 const sw_backend *sw_backend_at(int i) { return i >= 0 && i < sw_backend_count() ? all[i] : NULL; }
-const sw_backend *sw_backend_naive(void) { return &sw_backend_naive_impl; }
 
 const sw_backend *sw_backend_find(const char *name) {
   for (int i = 0; i < sw_backend_count(); i++)

@@ -1,8 +1,10 @@
 /* The reference backend: plain C loops in a fixed order, never -ffast-math. Every other backend
-   is checked against it; the model falls back to it when a backend declines a shape. */
+   is checked against it; the model falls back to it when a backend declines a shape. It lives in
+   core/ because the model plan binds it (core/plan.c): core never calls up into backends/; the
+   registry (backends/registry.c) lists it first. */
 #include <string.h>
 
-#include "../core/backend.h"
+#include "backend.h"
 
 /* out[o][t] (+)= b[o] + sum_i sum_k w[o,i,k] in[i][t - (K-1-k)d] */
 static void conv_forward(const sw_conv_args *a, void *plan) {
@@ -131,3 +133,5 @@ const sw_backend sw_backend_naive_impl = {
   .conv_backward = conv_backward,
   .layer_backward = layer_backward,
 };
+
+const sw_backend *sw_backend_naive(void) { return &sw_backend_naive_impl; }
